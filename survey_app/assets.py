@@ -1,0 +1,63 @@
+"""Static files under a content-hashed path, so phones may cache them for a year.
+
+Every file is served below `/assets/<version>/`, where the version is a hash of the whole
+static folder. Relative imports between JavaScript modules therefore stay within one
+version: a page can never load a new module next to an old one.
+"""
+
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from flask import Flask
+from flask import abort
+from flask import current_app
+from flask import request
+from flask import url_for
+from werkzeug.security import safe_join
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def folder_hash(folder: Path) -> str:
+    """Hash every file's path and content under a folder."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def init_app(app: Flask) -> None:
+    static = Path(app.static_folder)
+    app.config["SURVEY_ASSET_VERSION"] = folder_hash(static)
+    app.add_url_rule("/assets/<version>/<path:filename>", "asset", _serve_asset)
+    app.jinja_env.globals["asset_url"] = asset_url
+
+
+def asset_url(filename: str) -> str:
+    return url_for("asset", version=current_app.config["SURVEY_ASSET_VERSION"], filename=filename)
+
+
+def static_files(app: Flask) -> list[str]:
+    """List every static file's path relative to the static folder."""
+    static = Path(app.static_folder)
+    return sorted(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
+
+
+def _serve_asset(version: str, filename: str):
+    """Serve a static file from memory, so it is compressed like pages (the files are small)."""
+    path = safe_join(current_app.static_folder, filename)
+    if path is None or not Path(path).is_file():
+        abort(404)
+    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    if mimetype == "application/javascript":
+        mimetype = "text/javascript"
+    response = current_app.response_class(Path(path).read_bytes(), mimetype=mimetype)
+    response.add_etag()
+    if version == current_app.config["SURVEY_ASSET_VERSION"]:
+        response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    else:
+        # An old page asking for an old version: never cache a newer file under that name.
+        response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

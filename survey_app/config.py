@@ -1,0 +1,47 @@
+"""Configuration from defaults and SURVEY_* environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+INTERFACE_LANGUAGES = ("fa", "fa_AF", "ps", "en")
+
+
+def from_environment(instance_path: str) -> dict:
+    """Read settings from the environment, with defaults that need no other service."""
+    instance = Path(instance_path)
+    return {
+        "SECRET_KEY": os.environ.get("SURVEY_SECRET_KEY") or _instance_secret(instance),
+        "SURVEY_DATABASE_URL": os.environ.get("SURVEY_DATABASE_URL")
+        or f"sqlite:///{instance / 'survey.db'}",
+        "SURVEY_FORMS_DIR": os.environ.get("SURVEY_FORMS_DIR") or str(PROJECT_ROOT / "forms"),
+        "SURVEY_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
+        "SURVEY_DEFAULT_LANGUAGE": os.environ.get("SURVEY_DEFAULT_LANGUAGE", "fa"),
+        "SURVEY_ANONYMOUS_SYNC": os.environ.get("SURVEY_ANONYMOUS_SYNC", "1") not in ("0", "false", "no"),
+        "SURVEY_SYNC_TOKENS": [t for t in os.environ.get("SURVEY_SYNC_TOKENS", "").split(",") if t.strip()],
+        "SURVEY_SYNC_MAX_RECORDS": int(os.environ.get("SURVEY_SYNC_MAX_RECORDS", "1000")),
+        "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Compress pages, JSON, CSS and JS (brotli where the browser accepts it), but never
+        # buffer a streamed export to do so.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "image/svg+xml", "text/csv"],
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIN_SIZE": 512,
+    }
+
+
+def _instance_secret(instance: Path) -> str:
+    """Keep a random secret key in the instance folder so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,116 @@
+"""The database life cycle: one engine per app, one session per request, and its CLI."""
+
+import click
+from flask import current_app
+from flask import g
+from flask.cli import AppGroup
+from sqlalchemy import event
+from sqlmodel import Session
+from sqlmodel import create_engine
+
+from . import migrations
+from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+
+def make_engine(url: str):
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and write-first transactions."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection, _record):
+    # The driver's own implicit BEGIN (deferred, and only before writes) is switched off;
+    # _sqlite_begin_immediate emits the BEGIN instead.
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection):
+    """Take the write lock when a transaction starts, waiting up to the busy timeout.
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" when another writer committed in between (WAL cannot upgrade a stale
+    snapshot); taking the lock first makes concurrent writers queue instead.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app) -> None:
+    """Bind an engine to the app, prepare its schema and register teardown and CLI."""
+    engine = make_engine(app.config["SURVEY_DATABASE_URL"])
+    app.extensions["survey_engine"] = engine
+    migrations.prepare(engine)
+    app.teardown_appcontext(close_session)
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(db_command)
+
+
+def get_engine():
+    return current_app.extensions["survey_engine"]
+
+
+def get_session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc=None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create the tables and load the questionnaires from the forms folder."""
+    from .forms_store import load_forms_folder
+
+    migrations.prepare(get_engine())
+    with Session(get_engine()) as session:
+        report = load_forms_folder(session=session, folder=current_app.config["SURVEY_FORMS_DIR"])
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.group("db", cls=AppGroup)
+def db_command():
+    """Migrate the database schema (Alembic)."""
+
+
+@db_command.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Revision to upgrade to.")
+def upgrade_command(revision):
+    """Apply every migration the database has not had yet."""
+    migrations.upgrade(get_engine(), revision)
+    click.echo(f"database at {migrations.current_revision_of(get_engine())}")
+
+
+@db_command.command("current")
+def current_command():
+    """Show the database's revision and whether it is current."""
+    with get_engine().connect() as connection:
+        revision, state = migrations.current_revision(connection), migrations.status(connection)
+    click.echo(f"{revision or 'none'} ({state}; code at {migrations.head()})")
+
+
+@db_command.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database.")
+def revision_command(message, autogenerate):
+    """Write a new migration file (developers)."""
+    from alembic import command
+
+    with get_engine().begin() as connection:
+        command.revision(migrations.alembic_config(connection), message=message, autogenerate=autogenerate,
+                         rev_id=migrations.next_revision_id())
+    migrations.head.cache_clear()

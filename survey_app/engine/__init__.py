@@ -1,0 +1,1 @@
+"""The questionnaire engine: definitions, expressions and validation, free of Flask."""

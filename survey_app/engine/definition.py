@@ -1,0 +1,122 @@
+"""The in-memory shape of a questionnaire: questions, choices and their multilingual texts.
+
+A definition is built from a plain dict (read from YAML, JSON or XLSForm) and can be
+turned back into one, so a stored form version is one self-contained document.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from functools import cached_property
+
+Text = dict[str, str]
+
+INPUT_TYPES = frozenset(
+    {"text", "integer", "decimal", "select_one", "select_multiple", "date", "rating"}
+)
+ALL_TYPES = INPUT_TYPES | {"note", "calculate", "group"}
+TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message")
+
+
+@dataclass(frozen=True)
+class Choice:
+    name: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: str
+    label: Text = field(default_factory=dict)
+    hint: Text = field(default_factory=dict)
+    list_name: str | None = None
+    required: str | None = None
+    required_message: Text = field(default_factory=dict)
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: Text = field(default_factory=dict)
+    calculation: str | None = None
+    default: str | None = None
+    appearance: str = ""
+    parameters: dict = field(default_factory=dict)
+    children: tuple["Question", ...] = ()
+
+    @property
+    def is_input(self) -> bool:
+        return self.type in INPUT_TYPES
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in ("select_one", "select_multiple", "rating")
+
+    @property
+    def rating_max(self) -> int:
+        return int(self.parameters.get("max", 5))
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    form_id: str
+    title: Text
+    default_language: str
+    languages: tuple[str, ...]
+    survey: tuple[Question, ...]
+    choices: dict[str, tuple[Choice, ...]]
+    description: Text = field(default_factory=dict)
+
+    def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
+        """Yield every question in document order with the groups that contain it."""
+        return iter(self._walked)
+
+    @cached_property
+    def _walked(self) -> tuple[tuple[Question, tuple[Question, ...]], ...]:
+        # A definition never changes, and validation walks it several times per answer.
+        return tuple(_walk(self.survey, ()))
+
+    def questions(self) -> list[Question]:
+        return [question for question, _ in self.walk()]
+
+    def question(self, name: str) -> Question | None:
+        return next((q for q in self.questions() if q.name == name), None)
+
+    def choices_for(self, question: Question) -> tuple[Choice, ...]:
+        """Return the options of a choice question; a rating gets 1..max."""
+        if question.type == "rating":
+            return tuple(Choice(str(n), {}) for n in range(1, question.rating_max + 1))
+        return self.choices.get(question.list_name or "", ())
+
+
+def _walk(items, parents):
+    for item in items:
+        yield item, parents
+        if item.type == "group":
+            yield from _walk(item.children, parents + (item,))
+
+
+def question_to_dict(question: Question) -> dict:
+    """Serialise a question back to the definition vocabulary, leaving out empty keys."""
+    data = {"type": f"{question.type} {question.list_name}" if question.list_name else question.type,
+            "name": question.name}
+    for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
+                "constraint_message", "calculation", "default", "appearance", "parameters"):
+        value = getattr(question, key)
+        if value:
+            data[key] = value
+    if question.type == "group":
+        data["children"] = [question_to_dict(child) for child in question.children]
+    return data
+
+
+def definition_to_dict(form: FormDefinition) -> dict:
+    """Return the plain-data document a form version stores and the API serves."""
+    data = {"form_id": form.form_id, "title": form.title}
+    if form.description:
+        data["description"] = form.description
+    data["settings"] = {"default_language": form.default_language, "languages": list(form.languages)}
+    data["survey"] = [question_to_dict(q) for q in form.survey]
+    data["choices"] = {
+        name: [{"name": c.name, "label": c.label} for c in options]
+        for name, options in form.choices.items()
+    }
+    return data

@@ -1,0 +1,328 @@
+"""Expression language of questionnaire definitions (``relevant``, ``constraint``, ...).
+
+The same language is implemented in ``survey_app/static/js/expressions.js`` for the
+offline browser client; both are checked against ``tests/data/expression_vectors.json``
+so a form behaves identically online and offline.
+
+Syntax: ``${name}`` answers (name: ASCII letter or ``_``, then letters, digits,
+``_ - .``), ``.`` the current answer, numbers (``3``, ``2.5``, ``.5``), strings in
+single or double quotes (no escapes), operators (lowest precedence first) ``or``;
+``and``; ``= !=``; ``< <= > >=``; ``+ -``; ``* div mod``; unary ``-``; parentheses
+and the functions listed in ``FUNCTION_ARITY``. Whitespace is space, tab, CR, LF.
+Keywords and function names are case-sensitive. Nesting is limited to ``MAX_DEPTH``.
+
+Values (ODK-like): an answer is None, str, int, float, bool or a list of str.
+Anything else (dicts, dates, objects...) is treated as None; list items that are not
+str become their string form (nested lists become ""). Empty = None, "" or [].
+
+- boolean: None/""/[] false; numbers non-zero and not NaN; non-empty str/list true.
+- number: int/float as is (always as float), bool 1/0, str matching
+  ``[+-]?(digits[.digits] | .digits)`` after stripping ASCII whitespace; else NaN.
+- string: None "", bool "true"/"false", numbers formatted like JavaScript's
+  ``String(x)`` (3.0 -> "3", 1e21 -> "1e+21", NaN -> "NaN"), list joined by " ".
+- ``< <= > >=``: ISO dates (two str values of the form YYYY-MM-DD) compare as
+  strings; otherwise as numbers, false if either is NaN.
+- ``= !=``: lists are first replaced by their string form; then bool on either side
+  compares booleans, a number on either side compares numbers (NaN equals nothing),
+  else strings. ``!=`` is always the negation of ``=``.
+- arithmetic is on floats; ``x div 0`` and ``x mod 0`` are NaN; ``mod`` takes the
+  sign of the dividend (JavaScript ``%``).
+- selected/count-selected split strings on ASCII whitespace; empty items are ignored.
+- ``round(x[, n])`` rounds half away from zero; ``int`` truncates toward zero;
+  ``coalesce(a, b)`` returns b when a is empty; ``concat`` takes one or more args.
+- ``regex`` is ``re.search``; an invalid pattern gives false. Character classes such
+  as ``\\d`` and ``\\w`` differ from JavaScript on non-ASCII text: prefer ``[0-9]``.
+
+Parsing raises ``ExpressionError``; evaluation never raises.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from typing import NamedTuple
+
+from .expression_parser import FUNCTION_ARITY
+from .expression_parser import MAX_DEPTH
+from .expression_parser import ExpressionError
+from .expression_parser import Node
+from .expression_parser import parse
+
+__all__ = [
+    "FUNCTION_ARITY",
+    "MAX_DEPTH",
+    "ExpressionError",
+    "Node",
+    "evaluate",
+    "evaluate_bool",
+    "parse",
+    "references",
+]
+
+NAN = float("nan")
+_NUMBER_RE = re.compile(r"[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SPLIT_RE = re.compile(r"[ \t\r\n]+")
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+class _Context(NamedTuple):
+    answers: Mapping[str, Any]
+    current: Any
+    today: str
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _normalize(v: Any) -> Any:
+    """Reduce any input to the value types the semantics are defined on."""
+    if v is None or isinstance(v, (str, bool)) or _is_number(v):
+        return v
+    if isinstance(v, (list, tuple)):
+        return [i if isinstance(i, str) else _to_str(_scalar(i)) for i in v]
+    return None
+
+
+def _scalar(v: Any) -> Any:
+    return v if isinstance(v, (bool, int, float)) else None
+
+
+def _truthy(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    if _is_number(v):
+        return v == v and v != 0
+    return isinstance(v, (str, list)) and len(v) > 0
+
+
+def _to_num(v: Any) -> float:
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if _is_number(v):
+        try:
+            return float(v)
+        except OverflowError:  # huge int
+            return math.inf if v > 0 else -math.inf
+    if isinstance(v, str) and _NUMBER_RE.fullmatch(v):
+        return float(v.strip(" \t\r\n"))
+    return NAN
+
+
+def _format_float(x: float) -> str:
+    """Format like JavaScript's Number#toString so both engines print the same."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "0"
+    parts = Decimal(repr(abs(x))).normalize().as_tuple()
+    digits = "".join(map(str, parts.digits))
+    k, n = len(digits), int(parts.exponent) + len(digits)
+    sign = "-" if x < 0 else ""
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return f"{sign}{digits[:n]}.{digits[n:]}"
+    if -6 < n <= 0:
+        return f"{sign}0.{'0' * -n}{digits}"
+    mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+    return f"{sign}{mantissa}e{'+' if n > 0 else '-'}{abs(n - 1)}"
+
+
+def _to_str(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int) and abs(v) < 10**21:
+        return str(v)
+    if _is_number(v):
+        return _format_float(_to_num(v))
+    return " ".join(v) if isinstance(v, list) else ""
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or (isinstance(v, (str, list)) and len(v) == 0)
+
+
+def _items(v: Any) -> list[str]:
+    source = v if isinstance(v, list) else _SPLIT_RE.split(_to_str(v))
+    return [i for i in source if i]
+
+
+def _equal(x: Any, y: Any) -> bool:
+    x = _to_str(x) if isinstance(x, list) else x
+    y = _to_str(y) if isinstance(y, list) else y
+    if isinstance(x, bool) or isinstance(y, bool):
+        return _truthy(x) == _truthy(y)
+    if _is_number(x) or _is_number(y):
+        return _to_num(x) == _to_num(y)
+    return _to_str(x) == _to_str(y)
+
+
+def _is_date(v: Any) -> bool:
+    return isinstance(v, str) and _DATE_RE.fullmatch(v) is not None
+
+
+def _compare(op: str, x: Any, y: Any) -> bool:
+    if _is_date(x) and _is_date(y):
+        return _COMPARE[op](x, y)
+    return _COMPARE[op](_to_num(x), _to_num(y))  # NaN compares false
+
+
+def _div(x: float, y: float) -> float:
+    return NAN if y == 0 else x / y
+
+
+def _mod(x: float, y: float) -> float:
+    return NAN if y == 0 or math.isinf(x) else math.fmod(x, y)
+
+
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "div": _div,
+    "mod": _mod,
+}
+
+
+def _trunc(x: float) -> float:
+    return float(math.trunc(x)) if math.isfinite(x) else x
+
+
+def _round(value: Any, places: Any = 0) -> float:
+    """Round half away from zero, with the same float steps as the JS engine."""
+    x, n = _to_num(value), _to_num(places)
+    if math.isnan(n):
+        return NAN
+    if not math.isfinite(x):
+        return x
+    digits = int(max(-300.0, min(300.0, n)))
+    scale = float(10 ** abs(digits))
+    scaled = abs(x) * scale if digits >= 0 else abs(x) / scale
+    if not scaled < 2.0**52:  # already integral at this scale (or overflowed)
+        return x
+    whole = math.floor(scaled + 0.5)
+    result = whole / scale if digits >= 0 else whole * scale
+    return -result if x < 0 else result
+
+
+def _regex(value: Any, pattern: Any) -> bool:
+    try:
+        return re.search(_to_str(pattern), _to_str(value)) is not None
+    except (re.error, RecursionError, OverflowError, ValueError):
+        return False
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "not": lambda ctx, x: not _truthy(x),
+    "selected": lambda ctx, items, v: _to_str(v) in _items(items),
+    "count-selected": lambda ctx, x: float(len(_items(x))),
+    "string-length": lambda ctx, x: float(len(_to_str(x))),
+    "regex": lambda ctx, x, pattern: _regex(x, pattern),
+    "today": lambda ctx: ctx.today,
+    "if": lambda ctx, cond, a, b: a if _truthy(cond) else b,
+    "number": lambda ctx, x: _to_num(x),
+    "int": lambda ctx, x: _trunc(_to_num(x)),
+    "string": lambda ctx, x: _to_str(x),
+    "true": lambda ctx: True,
+    "false": lambda ctx: False,
+    "coalesce": lambda ctx, a, b: b if _is_empty(a) else a,
+    "concat": lambda ctx, *args: "".join(_to_str(a) for a in args),
+    "round": lambda ctx, x, n=0: _round(x, n),
+}
+
+
+def _lookup(answers: Any, name: str) -> Any:
+    return _normalize(answers.get(name)) if isinstance(answers, Mapping) else None
+
+
+def _eval_op(node: Node, ctx: _Context) -> Any:
+    op, (left, right) = node.value, node.args
+    if op == "or":
+        return _truthy(_eval(left, ctx)) or _truthy(_eval(right, ctx))
+    if op == "and":
+        return _truthy(_eval(left, ctx)) and _truthy(_eval(right, ctx))
+    x, y = _eval(left, ctx), _eval(right, ctx)
+    if op == "=":
+        return _equal(x, y)
+    if op == "!=":
+        return not _equal(x, y)
+    if op in _COMPARE:
+        return _compare(str(op), x, y)
+    return _ARITHMETIC[str(op)](_to_num(x), _to_num(y))
+
+
+def _eval(node: Node, ctx: _Context) -> Any:
+    kind = node.kind
+    if kind in ("num", "str"):
+        return node.value
+    if kind == "ref":
+        return _lookup(ctx.answers, str(node.value))
+    if kind == "cur":
+        return ctx.current
+    if kind == "neg":
+        return -_to_num(_eval(node.args[0], ctx))
+    if kind == "op":
+        return _eval_op(node, ctx)
+    return _FUNCTIONS[str(node.value)](ctx, *(_eval(a, ctx) for a in node.args))
+
+
+def _iso_today(today: Any) -> str:
+    """Accept a date (or an ISO string, as the shared test vectors use)."""
+    if isinstance(today, str):
+        return today
+    day = today if isinstance(today, date) else date.today()
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def _as_node(node_or_text: Node | str) -> Node:
+    return node_or_text if isinstance(node_or_text, Node) else parse(node_or_text)
+
+
+def references(text_or_node: Node | str) -> set[str]:
+    """Names an expression depends on, so callers know what to re-evaluate."""
+    found: set[str] = set()
+    stack = [_as_node(text_or_node)]
+    while stack:
+        node = stack.pop()
+        if node.kind == "ref":
+            found.add(str(node.value))
+        stack.extend(node.args)
+    return found
+
+
+def evaluate(
+    node_or_text: Node | str,
+    answers: Mapping[str, Any] | None,
+    *,
+    current: Any = None,
+    today: date | str | None = None,
+) -> Any:
+    """Compute the raw value; never raises for any answer values (only parse errors)."""
+    ctx = _Context(answers or {}, _normalize(current), _iso_today(today))
+    return _eval(_as_node(node_or_text), ctx)
+
+
+def evaluate_bool(
+    node_or_text: Node | str,
+    answers: Mapping[str, Any] | None,
+    *,
+    current: Any = None,
+    today: date | str | None = None,
+) -> bool:
+    """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
+    value = evaluate(node_or_text, answers, current=current, today=today)
+    return _truthy(value)

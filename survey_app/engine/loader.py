@@ -1,0 +1,222 @@
+"""Read questionnaire documents and check them before anyone answers them.
+
+Every problem is collected (not just the first) and names the file, the question and
+what is wrong, so a staff member editing `forms/` can fix them all in one go.
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from .definition import ALL_TYPES
+from .definition import Choice
+from .definition import FormDefinition
+from .definition import Question
+from .expressions import ExpressionError
+from .expressions import parse
+from .expressions import references
+from .texts import normalise_code
+
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculation")
+KNOWN_KEYS = frozenset({
+    "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
+    "constraint_message", "calculation", "default", "appearance", "parameters", "children",
+})
+
+
+class DefinitionError(ValueError):
+    """A questionnaire that cannot be loaded, with every problem found in it."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def load_file(path: Path) -> FormDefinition:
+    """Load and check one YAML questionnaire; its form_id must match the file name."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DefinitionError(str(path), [f"not valid YAML: {exc}"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(str(path), [f"cannot be read: {exc}"]) from exc
+    try:
+        return load_dict(data, source=str(path), expected_id=path.stem)
+    except DefinitionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a shape no check foresaw must still not stop the app
+        raise DefinitionError(str(path), [f"could not be read as a questionnaire: {exc!r}"]) from exc
+
+
+def load_directory(folder: Path) -> tuple[list[FormDefinition], list[DefinitionError]]:
+    """Load every questionnaire in a folder; broken ones are reported, the rest still load."""
+    forms, errors = [], []
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            forms.append(load_file(path))
+        except DefinitionError as exc:
+            errors.append(exc)
+    return forms, errors
+
+
+def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -> FormDefinition:
+    """Build a definition from plain data, raising DefinitionError listing every problem."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise DefinitionError(source, ["the document must be a mapping with form_id, settings, survey"])
+    form_id = str(data.get("form_id") or "")
+    if not NAME_RE.match(form_id):
+        problems.append("form_id is missing or not a simple name (letters, digits, _)")
+    elif expected_id is not None and form_id != expected_id:
+        problems.append(f"form_id '{form_id}' must match the file name '{expected_id}'")
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        problems.append("settings must be a mapping (default_language, languages)")
+        settings = {}
+    languages = tuple(normalise_code(str(code)) for code in settings.get("languages") or ())
+    default = normalise_code(str(settings.get("default_language") or (languages[0] if languages else "")))
+    if not default:
+        problems.append("settings.default_language is missing")
+    languages = languages or (default,)
+    if default and default not in languages:
+        languages = (default,) + languages
+    reader = _Reader(default, problems)
+    choices = reader.choices(data.get("choices") or {})
+    survey = reader.items(data.get("survey"), "survey")
+    form = FormDefinition(
+        form_id=form_id, title=reader.text(data.get("title"), "title"), default_language=default,
+        languages=languages, survey=survey, choices=choices,
+        description=reader.text(data.get("description"), "description"),
+    )
+    _check_references(form, problems)
+    if not form.title.get(default):
+        problems.append(f"title has no text in the default language '{default}'")
+    if problems:
+        raise DefinitionError(source, problems)
+    return form
+
+
+class _Reader:
+    """Turn raw mappings into questions and choices, noting problems as it goes."""
+
+    def __init__(self, default: str, problems: list[str]):
+        self.default = default
+        self.problems = problems
+        self.seen: set[str] = set()
+
+    def text(self, value, where: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        if isinstance(value, (str, int, float)):
+            return {self.default: str(value)} if str(value) else {}
+        if isinstance(value, dict):
+            return {normalise_code(str(k)): str(v) for k, v in value.items() if v not in (None, "")}
+        self.problems.append(f"{where}: a text must be a string or a mapping of language to string")
+        return {}
+
+    def choices(self, raw) -> dict[str, tuple[Choice, ...]]:
+        if not isinstance(raw, dict):
+            self.problems.append("choices must be a mapping of list name to options")
+            return {}
+        lists = {}
+        for list_name, options in raw.items():
+            names, items = set(), []
+            if not isinstance(options, list | type(None)):
+                self.problems.append(f"choice list '{list_name}' must be a list of options")
+                options = []
+            for option in options or ():
+                name = str((option or {}).get("name", "")) if isinstance(option, dict) else ""
+                if not name:
+                    self.problems.append(f"choice list '{list_name}': an option has no name")
+                    continue
+                if name in names:
+                    self.problems.append(f"choice list '{list_name}': option '{name}' appears twice")
+                names.add(name)
+                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}")))
+            lists[str(list_name)] = tuple(items)
+        return lists
+
+    def items(self, raw, where: str) -> tuple[Question, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problems.append(f"{where} must be a non-empty list of questions")
+            return ()
+        return tuple(q for q in (self.question(item, where) for item in raw) if q)
+
+    def parameters(self, value, label: str) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problems.append(f"{label}: parameters must be a mapping such as {{max: 5}}")
+            return {}
+        return dict(value)
+
+    def question(self, raw, where: str) -> Question | None:
+        if not isinstance(raw, dict):
+            self.problems.append(f"{where}: each question must be a mapping")
+            return None
+        name = str(raw.get("name") or "")
+        label = f"question '{name}'" if name else f"a question in {where}"
+        if not NAME_RE.match(name):
+            self.problems.append(f"{label}: the name is missing or not a simple name")
+        elif name in self.seen:
+            self.problems.append(f"{label}: the name is used twice")
+        self.seen.add(name)
+        for key in sorted(str(k) for k in set(raw) - KNOWN_KEYS):
+            self.problems.append(f"{label}: unknown key '{key}'")
+        kind, _, list_name = str(raw.get("type") or "").partition(" ")
+        if kind not in ALL_TYPES:
+            self.problems.append(f"{label}: unknown type '{raw.get('type')}'")
+        if kind in ("select_one", "select_multiple") and not list_name.strip():
+            self.problems.append(f"{label}: {kind} needs a choice list, e.g. '{kind} yes_no'")
+        return Question(
+            name=name, type=kind, list_name=list_name.strip() or None,
+            label=self.text(raw.get("label"), label), hint=self.text(raw.get("hint"), label),
+            required=_condition(raw.get("required")),
+            required_message=self.text(raw.get("required_message"), label),
+            relevant=_condition(raw.get("relevant")), constraint=_condition(raw.get("constraint")),
+            constraint_message=self.text(raw.get("constraint_message"), label),
+            calculation=_condition(raw.get("calculation")),
+            default=None if raw.get("default") in (None, "") else str(raw.get("default")),
+            appearance=str(raw.get("appearance") or ""), parameters=self.parameters(raw.get("parameters"), label),
+            children=self.items(raw.get("children"), label) if kind == "group" else (),
+        )
+
+
+def _condition(value) -> str | None:
+    """Normalise yes/no/true() style conditions to an expression string, or None."""
+    if value is None or value is False or value == "":
+        return None
+    if value is True:
+        return "true()"
+    text = str(value).strip()
+    if text.lower() in ("yes", "true"):
+        return "true()"
+    if text.lower() in ("no", "false"):
+        return None
+    return text
+
+
+def _check_references(form: FormDefinition, problems: list[str]) -> None:
+    """Check choice lists exist and every expression parses and names real questions."""
+    names = {q.name for q in form.questions()}
+    for question in form.questions():
+        if question.list_name and question.list_name not in form.choices:
+            problems.append(f"question '{question.name}': choice list '{question.list_name}' does not exist")
+        if question.type == "rating" and not str(question.parameters.get("max", 5)).isdigit():
+            problems.append(f"question '{question.name}': parameters.max must be a whole number")
+        if question.type == "calculate" and not question.calculation:
+            problems.append(f"question '{question.name}': a calculate needs a calculation")
+        for key in EXPRESSION_FIELDS:
+            expression = getattr(question, key)
+            if not expression:
+                continue
+            try:
+                missing = sorted(references(parse(expression)) - names)
+            except ExpressionError as exc:
+                problems.append(f"question '{question.name}': {key} '{expression}': {exc}")
+                continue
+            for name in missing:
+                problems.append(f"question '{question.name}': {key} refers to ${{{name}}}, which is no question")

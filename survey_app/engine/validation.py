@@ -1,0 +1,172 @@
+"""Check a participant's answers against a questionnaire; the server's word is final.
+
+Answers arrive as strings from an HTML form or as JSON values from the sync API. They are
+turned into typed values (Persian and Arabic-Indic digits accepted), calculations are
+run, hidden questions are dropped, then required and constraint rules are checked.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+from dataclasses import field
+
+import jdatetime
+
+from .definition import FormDefinition
+from .definition import Question
+from .definition import Text
+from .expressions import evaluate
+from .expressions import evaluate_bool
+from .texts import to_ascii_digits
+
+MAX_TEXT_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """Why one answer was refused: a code the interface translates, or the form's own message."""
+
+    code: str
+    message: Text = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    answers: dict = field(default_factory=dict)
+    errors: dict[str, FieldError] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class InvalidValue(ValueError):
+    """A value that cannot be read as the question's type; args[0] is the error code."""
+
+
+def is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def parse_date(value) -> datetime.date:
+    """Read an ISO date, or a Solar Hijri one (year before 1700) typed as Y/M/D or Y-M-D."""
+    if isinstance(value, datetime.date):
+        return value
+    text = to_ascii_digits(str(value)).strip().replace("/", "-")
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        if year < 1700:
+            return jdatetime.date(year, month, day).togregorian()
+        return datetime.date(year, month, day)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidValue("date") from exc
+
+
+def coerce(question: Question, choices: list[str], value):
+    """Return the typed value of one raw answer, or raise InvalidValue with an error code."""
+    if isinstance(value, str):
+        value = value.strip()
+    if is_empty(value):
+        return None
+    kind = question.type
+    if kind == "text":
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise InvalidValue("text")
+        if len(str(value)) > MAX_TEXT_LENGTH:
+            raise InvalidValue("too_long")
+        return str(value)
+    if kind in ("integer", "rating"):
+        number = _number(value)
+        if not number.is_integer():
+            raise InvalidValue("integer")
+        number = int(number)
+        if kind == "rating" and not 1 <= number <= question.rating_max:
+            raise InvalidValue("choice")
+        return number
+    if kind == "decimal":
+        return _number(value, code="decimal")
+    if kind == "date":
+        return parse_date(value).isoformat()
+    if kind == "select_one":
+        if str(value) not in choices:
+            raise InvalidValue("choice")
+        return str(value)
+    if kind == "select_multiple":
+        items = value.split() if isinstance(value, str) else value
+        if not isinstance(items, list) or any(str(item) not in choices for item in items):
+            raise InvalidValue("choice")
+        picked = {str(item) for item in items}
+        return [name for name in choices if name in picked] or None
+    return value
+
+
+def _number(value, code: str = "integer") -> float:
+    if isinstance(value, bool):
+        raise InvalidValue(code)
+    if isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError as exc:
+            raise InvalidValue(code) from exc
+    else:
+        try:
+            number = float(to_ascii_digits(str(value)).replace(",", "").strip())
+        except (ValueError, OverflowError) as exc:
+            raise InvalidValue(code) from exc
+    if not math.isfinite(number):
+        raise InvalidValue(code)
+    return number
+
+
+def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = None) -> Outcome:
+    """Type, compute, apply relevance and check every answer; keep only what is shown."""
+    today = today or datetime.date.today()
+    outcome = Outcome(unknown=sorted(set(raw) - {q.name for q in form.questions()}))
+    values, format_errors = {}, {}
+    for question, _ in form.walk():
+        if question.is_input:
+            options = [c.name for c in form.choices_for(question)]
+            try:
+                values[question.name] = coerce(question, options, raw.get(question.name))
+            except InvalidValue as exc:
+                values[question.name] = None
+                format_errors[question.name] = FieldError(exc.args[0])
+    hidden: set[str] = set()
+    for question, parents in form.walk():
+        if any(p.name in hidden for p in parents) or (
+            question.relevant and not evaluate_bool(question.relevant, values, today=today)
+        ):
+            hidden.add(question.name)
+            values.pop(question.name, None)
+            continue
+        if question.type == "calculate":
+            values[question.name] = _calculated(question, values, today)
+        if question.is_input:
+            _check(question, values, format_errors, outcome, today)
+    outcome.answers = {k: v for k, v in values.items() if not is_empty(v)}
+    return outcome
+
+
+def _calculated(question: Question, values: dict, today):
+    result = evaluate(question.calculation, values, today=today)
+    if isinstance(result, float):
+        if not math.isfinite(result):
+            return None
+        if result.is_integer():
+            return int(result)
+    return result
+
+
+def _check(question: Question, values: dict, format_errors: dict, outcome: Outcome, today) -> None:
+    name = question.name
+    if name in format_errors:
+        outcome.errors[name] = format_errors[name]
+        return
+    value = values.get(name)
+    if is_empty(value):
+        if question.required and evaluate_bool(question.required, values, today=today):
+            outcome.errors[name] = FieldError("required", question.required_message)
+        return
+    if question.constraint and not evaluate_bool(question.constraint, values, current=value, today=today):
+        outcome.errors[name] = FieldError("constraint", question.constraint_message)

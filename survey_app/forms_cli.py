@@ -1,0 +1,151 @@
+"""Command-line groups: `flask --app survey_app forms import|export|import-po` and `translations check`."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlmodel import Session
+
+from . import forms_store
+from .catalog_check import check_catalogs
+from .db import get_engine
+from .engine.loader import DefinitionError
+from .engine.po import PoError
+from .engine.po import export_po
+from .engine.po import import_po
+from .engine.xlsform import read_xlsform
+from .engine.xlsform import write_xlsform
+from .engine.yaml_export import to_yaml
+from .models import AuditEvent
+
+forms = AppGroup("forms", help="Import and export questionnaires as XLSForm, YAML and gettext .po files.")
+translations = AppGroup("translations", help="Check the interface's gettext catalogs.")
+
+
+def init_app(app) -> None:
+    """Register the command groups on an app."""
+    app.cli.add_command(forms)
+    app.cli.add_command(translations)
+
+
+@forms.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--default-language", metavar="CODE",
+              help="Language of text columns that name none, when the settings sheet does not say (e.g. fa).")
+def import_command(file, default_language):
+    """Check an XLSForm spreadsheet and publish it as the current version of its questionnaire."""
+    report = read_xlsform(file, default_language=default_language)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise click.ClickException(
+            f"{file.name} was not imported ({len(report.errors)} errors); nothing was published."
+        )
+    definition = report.definition
+    with Session(get_engine()) as session:
+        _publish(session, definition, action="form_imported", file=file.name, warnings=len(report.warnings))
+
+
+def _publish(session: Session, definition: dict, *, action: str, **detail) -> None:
+    """Publish a definition unless it already is the current version, with an audit event."""
+    form_id, version_id = definition["form_id"], forms_store.content_hash(definition)[:12]
+    current = forms_store.get_version(session=session, form_id=form_id)
+    if current is not None and current.version == version_id:
+        click.echo(f"{form_id} version {version_id} is already the current version; nothing was published.")
+        return
+    session.add(AuditEvent(actor="cli", action=action,
+                           detail={"form_id": form_id, "version": version_id, **detail}))
+    version = forms_store.publish(session=session, definition=definition)
+    click.echo(f"published {form_id} version {version.version} (number {version.number})")
+
+
+@forms.command("export")
+@click.argument("form_id")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml", "po"]), default="xlsx", show_default=True)
+@click.option("--lang", metavar="CODE", help="Language to translate into (needed for po), e.g. fa_AF.")
+@click.option("--fuzzy", "fuzzy_keys", multiple=True, metavar="KEY",
+              help="Mark this text key as needing review in the .po (repeatable).")
+@click.option("--version", "version_id", metavar="VERSION", help="A published version (default: the current one).")
+@click.option("-o", "--output", metavar="FILE",
+              help="Where to write (default FORM_ID.xlsx, FORM_ID.yaml or FORM_ID.LANG.po; '-' for stdout).")
+def export_command(form_id, fmt, lang, fuzzy_keys, version_id, output):
+    """Write a published questionnaire as XLSForm, YAML (for forms/) or one language as .po."""
+    if fmt == "po" and not lang:
+        raise click.UsageError("--format po needs --lang, the language to translate into.")
+    with Session(get_engine()) as session:
+        version = _version(session, form_id, version_id)
+    try:
+        data = _export(version, fmt, lang, set(fuzzy_keys))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    target = output or (f"{form_id}.{lang}.po" if fmt == "po" else f"{form_id}.{fmt}")
+    if target == "-":
+        click.get_binary_stream("stdout").write(data)
+        return
+    Path(target).write_bytes(data)
+    click.echo(f"wrote {target} ({form_id} version {version.version})")
+
+
+def _version(session: Session, form_id: str, version_id: str | None):
+    version = forms_store.get_version(session=session, form_id=form_id, version=version_id)
+    if version is None:
+        which = f"version {version_id} of " if version_id else ""
+        raise click.ClickException(f"there is no {which}questionnaire '{form_id}'.")
+    return version
+
+
+def _export(version, fmt: str, lang: str | None, fuzzy_keys: set) -> bytes:
+    if fmt == "xlsx":
+        return write_xlsform(version.definition)
+    if fmt == "yaml":
+        comment = (f"Exported from version {version.version} (number {version.number}).\n"
+                   f"Save as forms/{version.form_id}.yaml to make it the questionnaire's source.")
+        return to_yaml(version.definition, comment=comment).encode("utf-8")
+    return export_po(version.definition, lang, fuzzy_keys=fuzzy_keys, version=version.version)
+
+
+@forms.command("import-po")
+@click.argument("form_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_po_command(form_id, file):
+    """Apply a .po file's translations to a questionnaire; publish a new version if anything changed."""
+    with Session(get_engine()) as session:
+        version = _version(session, form_id, None)
+        try:
+            result = import_po(version.definition, file.read_bytes())
+        except (PoError, DefinitionError) as exc:
+            for problem in getattr(exc, "problems", [str(exc)]):
+                click.echo(f"error: {problem}", err=True)
+            raise click.ClickException(f"{file.name} was not imported; nothing was changed.") from exc
+        click.echo(f"{result.language}: {len(result.applied)} applied, {result.unchanged} unchanged, "
+                   f"{len(result.stale)} stale, {len(result.unknown)} unknown, {len(result.fuzzy)} fuzzy, "
+                   f"{result.untranslated} untranslated")
+        for line in result.lines():
+            click.echo(line)
+        if not result.changed:
+            click.echo("nothing changed; no new version was published.")
+            return
+        _publish(session, result.definition, action="translations_imported", file=file.name,
+                 language=result.language, previous_version=version.version, applied=len(result.applied),
+                 stale=len(result.stale), unknown=len(result.unknown), fuzzy=len(result.fuzzy))
+
+
+@translations.command("check")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Catalog folder (default: the SURVEY_TRANSLATIONS_DIR setting).")
+def check_command(folder):
+    """Count missing and fuzzy interface translations; fail on a broken catalog."""
+    folder = folder or Path(current_app.config["SURVEY_TRANSLATIONS_DIR"])
+    reports = check_catalogs(folder)
+    if not reports:
+        raise click.ClickException(f"no catalogs (*/LC_MESSAGES/messages.po) in {folder}")
+    click.echo(f"{'language':<10}{'messages':>10}{'missing':>10}{'fuzzy':>8}{'not in catalog':>16}  status")
+    for r in reports:
+        status = "ok" if r.ok else "BROKEN"
+        click.echo(f"{r.language:<10}{r.messages:>10}{r.missing:>10}{r.fuzzy:>8}{r.not_in_catalog:>16}  {status}")
+    errors = [error for r in reports for error in r.errors]
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if errors:
+        raise click.ClickException(f"{sum(not r.ok for r in reports)} broken catalog(s) in {folder}")

@@ -1,0 +1,123 @@
+"""Publish questionnaires as immutable versions and read them back.
+
+A version's id is a hash of its content, so loading an unchanged file twice publishes
+nothing, and a changed file (or a reverted one) becomes the current version.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session
+from sqlmodel import select
+
+from .engine.definition import FormDefinition
+from .engine.definition import definition_to_dict
+from .engine.loader import DefinitionError
+from .engine.loader import load_dict
+from .engine.loader import load_directory
+from .models import Form
+from .models import FormVersion
+from .models import utcnow
+
+
+def content_hash(data) -> str:
+    """Hash plain data the same way on every machine (sorted keys, no spaces)."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class LoadReport:
+    published: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[DefinitionError] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return (
+            [f"published {item}" for item in self.published]
+            + [f"unchanged {item}" for item in self.unchanged]
+            + [f"NOT LOADED {problem}" for problem in self.errors]
+        )
+
+
+def load_forms_folder(*, session: Session, folder) -> LoadReport:
+    """Publish every questionnaire file whose content changed since it was last loaded."""
+    report = LoadReport()
+    forms, report.errors = load_directory(Path(folder))
+    for form in forms:
+        data = definition_to_dict(form)
+        file_hash = content_hash(data)
+        record = session.get(Form, form.form_id)
+        if record is not None and record.file_hash == file_hash:
+            report.unchanged.append(f"{form.form_id} {record.current_version}")
+            continue
+        version = publish(session=session, definition=data, file_hash=file_hash)
+        report.published.append(f"{form.form_id} {version.version}")
+    return report
+
+
+def publish(*, session: Session, definition: dict, file_hash: str | None = None) -> FormVersion:
+    """Make a definition the current version of its form, reusing an identical older version."""
+    form_id = definition["form_id"]
+    version_id = content_hash(definition)[:12]
+    version = session.exec(
+        select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version_id)
+    ).first()
+    record = session.get(Form, form_id) or Form(form_id=form_id, current_version=version_id)
+    record.current_version, record.updated_at = version_id, utcnow()
+    if file_hash is not None:
+        record.file_hash = file_hash
+    session.add(record)
+    if version is None:
+        last = session.exec(
+            select(func.max(FormVersion.number)).where(FormVersion.form_id == form_id)
+        ).one()
+        session.flush()
+        version = FormVersion(form_id=form_id, version=version_id, number=(last or 0) + 1,
+                              definition=definition)
+        session.add(version)
+    session.commit()
+    return version
+
+
+def get_version(*, session: Session, form_id: str, version: str | None = None) -> FormVersion | None:
+    """Return one version of a form, the current one when no version is given."""
+    if version is None:
+        record = session.get(Form, form_id)
+        if record is None:
+            return None
+        version = record.current_version
+    return session.exec(
+        select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version)
+    ).first()
+
+
+def current_versions(*, session: Session) -> list[FormVersion]:
+    """Return the current version of every questionnaire, ordered by form id."""
+    statement = (
+        select(FormVersion)
+        .join(Form, (Form.form_id == FormVersion.form_id) & (Form.current_version == FormVersion.version))
+        .order_by(FormVersion.form_id)
+    )
+    return list(session.exec(statement))
+
+
+def definition_of(version: FormVersion) -> FormDefinition:
+    """Return the parsed definition of a stored version.
+
+    The version id is a hash of the content, so (form id, version) names one document
+    for ever and its parsed form can be cached.
+    """
+    key = (version.form_id, version.version)
+    if key not in _PARSED:
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = load_dict(version.definition, source=f"{key[0]} version {key[1]}")
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[str, str], FormDefinition] = {}

@@ -1,0 +1,15 @@
+"""Run migrations on the connection the app hands over (see survey_app.migrations)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from survey_app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,184 @@
+"""Tables and JSON shapes: questionnaires, their immutable versions, submissions, quarantine."""
+
+import datetime
+import re
+
+from sqlalchemy import JSON
+from sqlalchemy import Column
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+from sqlmodel import SQLModel
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+class Form(SQLModel, table=True):
+    """A questionnaire: which of its versions participants get now."""
+
+    form_id: str = Field(primary_key=True, max_length=100)
+    current_version: str = Field(max_length=40)
+    file_hash: str | None = Field(default=None, max_length=64)
+    updated_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class FormVersion(SQLModel, table=True):
+    """One published, immutable, self-contained questionnaire document (every language)."""
+
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_id: str = Field(foreign_key="form.form_id", index=True, max_length=100)
+    version: str = Field(max_length=40)
+    number: int
+    definition: dict = Field(sa_column=Column(JSONType, nullable=False))
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class Submission(SQLModel, table=True):
+    """One filled questionnaire; its UUID is made on the phone and never twice stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(unique=True, max_length=36)
+    form_id: str = Field(index=True, max_length=100)
+    form_version: str = Field(max_length=40)
+    lang: str = Field(max_length=20)
+    answers: dict = Field(sa_column=Column(JSONType, nullable=False))
+    content_hash: str = Field(max_length=64)
+    workshop: str | None = Field(default=None, index=True, max_length=100)
+    source: str | None = Field(default=None, max_length=200)
+    started_at: datetime.datetime | None = None
+    submitted_at: datetime.datetime | None = None
+    received_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+
+
+class QuarantinedRecord(SQLModel, table=True):
+    """A record that could not be stored as sent, kept with its reasons so nothing is lost."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str | None = Field(default=None, index=True, max_length=200)
+    status: str = Field(max_length=20)
+    reasons: dict = Field(sa_column=Column(JSONType, nullable=False))
+    payload: dict = Field(sa_column=Column(JSONType, nullable=False))
+    payload_hash: str | None = Field(default=None, index=True, max_length=64)
+    source: str | None = Field(default=None, max_length=200)
+    received_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def is_uuid(value) -> bool:
+    """Tell whether a client sent a real UUID in its canonical form (the server never makes one up)."""
+    return isinstance(value, str) and UUID_RE.match(value) is not None
+
+
+class PushAck(SQLModel, table=True):
+    """A submission that a destination server confirmed it holds (stored or kept aside there)."""
+
+    __table_args__ = (UniqueConstraint("destination", "submission_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    destination: str = Field(max_length=500)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    status: str = Field(max_length=20)
+    acknowledged_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """A staff account: admin, organiser or translator. Participants never have one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=20)
+    active: bool = True
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    last_login_at: datetime.datetime | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed login, counted per address and account to slow down password guessing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, max_length=300)
+    at: datetime.datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what: logins, publishing, user and token changes, imports and exports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime.datetime = Field(default_factory=utcnow, index=True)
+    actor: str | None = Field(default=None, max_length=254)
+    action: str = Field(max_length=50)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+
+
+class Workshop(SQLModel, table=True):
+    """An event whose participants answer questionnaires through its own link and QR code."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=16)
+    title: str = Field(max_length=200)
+    place: str = Field(default="", max_length=200)
+    start_date: datetime.date
+    end_date: datetime.date
+    form_ids: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    languages: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="user.id", index=True)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    closed_at: datetime.datetime | None = None
+
+
+class SyncToken(SQLModel, table=True):
+    """A bearer token another server or a phone sends to POST /api/v1/sync; only its SHA-256 is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, max_length=100)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_by: str | None = Field(default=None, max_length=254)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    last_used_at: datetime.datetime | None = None
+    revoked_at: datetime.datetime | None = None
+
+
+class FormDraft(SQLModel, table=True):
+    """A questionnaire's working copy in the translation editor; participants never see it."""
+
+    form_id: str = Field(primary_key=True, foreign_key="form.form_id", max_length=100)
+    definition: dict = Field(sa_column=Column(JSONType, nullable=False))
+    base_version: str = Field(max_length=40)
+    updated_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class TranslationEntry(SQLModel, table=True):
+    """One text in one language: the source it was translated from, doubts, and its revision."""
+
+    __table_args__ = (UniqueConstraint("form_id", "key", "lang"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_id: str = Field(index=True, max_length=100)
+    key: str = Field(max_length=300)
+    lang: str = Field(max_length=20)
+    source_hash: str | None = Field(default=None, max_length=64)
+    unsure: bool = False
+    revision: int = 0
+    updated_by: str | None = Field(default=None, max_length=254)
+    updated_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class QuarantineDecision(SQLModel, table=True):
+    """What staff decided about a quarantined record; the record itself is never changed or deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="quarantinedrecord.id", unique=True)
+    decision: str = Field(max_length=20)
+    decided_by: str | None = Field(default=None, max_length=254)
+    decided_at: datetime.datetime = Field(default_factory=utcnow)
+    note: str = Field(default="", max_length=2000)
+    submission_uuid: str | None = Field(default=None, max_length=36)

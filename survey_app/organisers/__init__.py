@@ -1,0 +1,25 @@
+"""The organisers' pages under /organise: one module per subject, all on this one blueprint.
+
+    workshops.py  workshops, their link, QR code and poster, closing them
+    results.py    statistics and charts per questionnaire, filters, comparing two workshops
+    exports.py    downloads of the answers (CSV, XLSX, JSON) and the `export` CLI command
+    quarantine.py records sync could not store: fix and accept, or discard
+"""
+
+from flask import Blueprint
+
+from ..config import INTERFACE_LANGUAGES
+
+bp = Blueprint("organisers", __name__, url_prefix="/organise")
+
+
+@bp.context_processor
+def _interface_languages() -> dict:
+    """Offer every interface language in the switcher of these pages."""
+    return {"languages": INTERFACE_LANGUAGES}
+
+
+from . import exports  # noqa: E402, F401
+from . import quarantine  # noqa: E402, F401
+from . import results  # noqa: E402, F401
+from . import workshops  # noqa: E402, F401  (registers its routes on bp; imported once bp exists)

@@ -1,0 +1,276 @@
+"""Organisers' workshop pages: list, create, edit, link and QR poster, close.
+
+    GET       /organise/workshops                     workshops
+    GET, POST /organise/workshops/new                 new_workshop
+    GET       /organise/workshops/<id>                workshop
+    GET, POST /organise/workshops/<id>/edit           edit_workshop
+    GET       /organise/workshops/<id>/poster         poster
+    GET       /organise/workshops/<id>/qr.svg         workshop_qr
+    GET, POST /organise/workshops/<id>/close          close_workshop
+
+Organisers see and change only the workshops they created; admins see all of them.
+"""
+
+import datetime
+import ipaddress
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import ValidationError
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
+
+from .. import workshops as data
+from ..accounts import audit
+from ..accounts import role_required
+from ..accounts import staff_link
+from ..config import INTERFACE_LANGUAGES
+from ..db import get_session
+from ..engine.texts import SOLAR_HIJRI_LANGUAGES
+from ..engine.texts import is_rtl
+from ..engine.texts import language_name
+from ..engine.texts import resolve
+from ..engine.validation import InvalidValue
+from ..engine.validation import parse_date
+from ..forms_store import current_versions
+from ..forms_store import definition_of
+from ..i18n import current_language
+from ..i18n import solar_hijri_input
+from ..models import Workshop
+from . import bp
+
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+staff_link("organisers.workshops", _l("Workshops"),
+           _l("Create workshops, share their link and QR code, and close them."), ("organiser",))
+
+
+class LocalDateField(StringField):
+    """A day typed as Solar Hijri (1405/09/01) or ISO, Persian or ASCII digits; shown in the reader's calendar."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = valuelist[0].strip() if valuelist else ""
+        if not text:
+            return
+        try:
+            day = parse_date(text)
+        except InvalidValue:
+            day = None
+        if day is None or not FIRST_DAY <= day <= LAST_DAY:
+            raise ValueError(_("Please write a date as year/month/day, for example %(example)s.",
+                               example=_date_text(datetime.date.today())))
+        self.data = day
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return _date_text(self.data) if self.data else ""
+
+
+def _date_text(day: datetime.date) -> str:
+    """Write a day as a person of the current language types it."""
+    return solar_hijri_input(day) if current_language() in SOLAR_HIJRI_LANGUAGES else day.isoformat()
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[
+        InputRequired(_l("Please give the workshop a title.")), Length(max=200)])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    start_date = LocalDateField(_l("First day"), validators=[InputRequired(_l("Please write the first day."))])
+    end_date = LocalDateField(_l("Last day"), validators=[InputRequired(_l("Please write the last day."))])
+    form_ids = CheckboxesField(_l("Questionnaires"), validators=[
+        InputRequired(_l("Please choose at least one questionnaire."))])
+    languages = CheckboxesField(_l("Languages offered"), validators=[
+        InputRequired(_l("Please choose at least one language."))])
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError(_("The last day cannot be before the first day."))
+
+    def offer_choices(self, keep: list[str] = ()) -> None:
+        """Offer every published questionnaire (and any this workshop still names) and every language."""
+        lang = current_language()
+        choices = []
+        for version in current_versions(session=get_session()):
+            definition = definition_of(version)
+            choices.append((definition.form_id, resolve(definition.title, lang, definition.default_language).text))
+        known = {form_id for form_id, _title in choices}
+        self.form_ids.choices = choices + [(form_id, form_id) for form_id in keep if form_id not in known]
+        self.languages.choices = [(code, language_name(code)) for code in INTERFACE_LANGUAGES]
+
+    def fields(self) -> dict:
+        return {"title": self.title.data.strip(), "place": (self.place.data or "").strip(),
+                "start_date": self.start_date.data, "end_date": self.end_date.data,
+                "form_ids": list(self.form_ids.data), "languages": list(self.languages.data)}
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: the confirmation of an action that a button posts."""
+
+
+@bp.get("/workshops")
+@role_required("organiser")
+def workshops():
+    """List the workshops this account may manage, newest first."""
+    items = data.visible_workshops(session=get_session(), user=g.user)
+    return render_template("organisers/workshops.html", workshops=items)
+
+
+@bp.route("/workshops/new", methods=["GET", "POST"])
+@role_required("organiser")
+def new_workshop():
+    """Create a workshop; it gets its code, link and QR code at once."""
+    form = WorkshopForm(data={"languages": [current_app.config["SURVEY_DEFAULT_LANGUAGE"]]})
+    form.offer_choices()
+    if form.validate_on_submit():
+        session = get_session()
+        workshop = data.create_workshop(session=session, created_by=g.user, **form.fields())
+        audit("workshop_created", code=workshop.code, title=workshop.title)
+        session.commit()
+        flash(_("The workshop is ready. Share its link or QR code with the participants."))
+        return redirect(url_for(".workshop", workshop_id=workshop.id))
+    return _form_page(form, None)
+
+
+@bp.get("/workshops/<int:workshop_id>")
+@role_required("organiser")
+def workshop(workshop_id):
+    """Show a workshop: its link, QR code, questionnaires, and whether it is open."""
+    found = _managed(workshop_id)
+    return render_template("organisers/workshop.html", workshop=found, link=_link(found),
+                           titles=_form_titles(found), loopback=_is_loopback(request.host))
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@role_required("organiser")
+def edit_workshop(workshop_id):
+    """Change a workshop's details; its code and link never change."""
+    found = _managed(workshop_id)
+    form = WorkshopForm(obj=found)
+    form.offer_choices(keep=found.form_ids)
+    if form.validate_on_submit():
+        session = get_session()
+        changed = data.update_workshop(session=session, workshop=found, **form.fields())
+        if changed:
+            audit("workshop_updated", code=found.code, changed=changed)
+        session.commit()
+        flash(_("The workshop has been saved."))
+        return redirect(url_for(".workshop", workshop_id=found.id))
+    return _form_page(form, found)
+
+
+@bp.get("/workshops/<int:workshop_id>/poster")
+@role_required("organiser")
+def poster(workshop_id):
+    """A page to print or project: a large QR code, the title and the link written out."""
+    found = _managed(workshop_id)
+    return render_template("organisers/poster.html", workshop=found, link=_link(found),
+                           instructions=_instructions(found.languages), loopback=_is_loopback(request.host))
+
+
+@bp.get("/workshops/<int:workshop_id>/qr.svg")
+@role_required("organiser")
+def workshop_qr(workshop_id):
+    """The QR code of the workshop's link, for the address this page was opened with."""
+    svg = data.qr_svg(_link(_managed(workshop_id)))
+    return current_app.response_class(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-cache"})
+
+
+@bp.route("/workshops/<int:workshop_id>/close", methods=["GET", "POST"])
+@role_required("organiser")
+def close_workshop(workshop_id):
+    """Ask, then close: answers started from now on are refused, earlier ones still count."""
+    found = _managed(workshop_id)
+    form = ConfirmForm()
+    if found.closed_at is None and form.validate_on_submit():
+        session = get_session()
+        data.close_workshop(session=session, workshop=found)
+        audit("workshop_closed", code=found.code, title=found.title)
+        session.commit()
+        flash(_("The workshop is closed. Answers started before now will still be accepted."))
+        return redirect(url_for(".workshop", workshop_id=found.id))
+    if found.closed_at is not None:
+        return redirect(url_for(".workshop", workshop_id=found.id))
+    return render_template("organisers/close.html", workshop=found, form=form)
+
+
+def _form_page(form: WorkshopForm, workshop: Workshop | None):
+    example = _date_text(datetime.date.today())
+    return render_template("organisers/workshop_form.html", form=form, workshop=workshop, date_example=example)
+
+
+def _managed(workshop_id: int) -> Workshop:
+    """Return a workshop this account may manage; others' workshops do not exist for it."""
+    found = get_session().get(Workshop, workshop_id)
+    if found is None or not data.may_manage(g.user, found):
+        abort(404)
+    return found
+
+
+def _link(workshop: Workshop) -> str:
+    return url_for("participants.workshop_page", code=workshop.code, _external=True)
+
+
+def _form_titles(workshop: Workshop) -> list[str]:
+    lang = current_language()
+    versions = {version.form_id: version for version in current_versions(session=get_session())}
+    titles = []
+    for form_id in workshop.form_ids:
+        if form_id in versions:
+            definition = definition_of(versions[form_id])
+            titles.append(resolve(definition.title, lang, definition.default_language).text)
+        else:
+            titles.append(_("%(form_id)s (no longer offered)", form_id=form_id))
+    return titles
+
+
+def _instructions(languages: list[str]) -> list[dict]:
+    """Say how to use the poster in each language the workshop offers (each translation once)."""
+    with force_locale("en"):
+        english = _scan_text()
+    lines, seen = [], set()
+    for code in languages:
+        with force_locale(code):
+            text = _scan_text()
+        if text not in seen:
+            seen.add(text)
+            shown_in = "en" if text == english else code  # an untranslated line is English, and says so
+            lines.append({"text": text, "lang": shown_in.replace("_", "-"),
+                          "dir": "rtl" if is_rtl(shown_in) else "ltr"})
+    return lines
+
+
+def _scan_text() -> str:
+    return _("Scan this code with your phone's camera, or type the address below.")
+
+
+def _is_loopback(host: str) -> bool:
+    """Tell whether the page was opened as localhost, an address phones cannot reach."""
+    name = urlsplit(f"//{host}").hostname or ""
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

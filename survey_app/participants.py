@@ -1,0 +1,214 @@
+"""Participants' pages: pick a questionnaire, answer it in one's language, get thanked.
+
+Everything here works with JavaScript off (a plain POST); the page scripts only add live
+relevance, checks before submit and the offline outbox.
+"""
+
+import datetime
+import uuid
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from .assets import asset_url
+from .assets import static_files
+from .config import INTERFACE_LANGUAGES
+from .db import get_session
+from .engine.texts import resolve
+from .engine.validation import validate
+from .form_class import attach_errors
+from .form_class import build_form_class
+from .form_class import default_values
+from .form_class import error_messages
+from .form_class import question_views
+from .form_class import raw_answers
+from .forms_store import content_hash
+from .forms_store import current_versions
+from .forms_store import definition_of
+from .forms_store import get_version
+from .i18n import current_language
+from .i18n import use_page_language
+from .submissions import CONFLICT
+from .submissions import DUPLICATE
+from .submissions import STORED
+from .submissions import apply_record
+from .workshops import WORKSHOP_CLOSED
+from .workshops import get_by_code
+from .workshops import normalise_code
+
+bp = Blueprint("participants", __name__)
+
+
+@bp.get("/")
+def index():
+    """List the questionnaires this server offers, titles in the visitor's language."""
+    forms = _form_links(current_language())
+    return render_template("participants/index.html", forms=forms, languages=INTERFACE_LANGUAGES)
+
+
+@bp.get("/w/<code>")
+def workshop_page(code):
+    """A workshop's page: its questionnaires, each link tagging the answers with the workshop's code."""
+    workshop = get_by_code(session=get_session(), code=normalise_code(code))
+    if workshop is None:
+        return render_template("participants/workshop.html", workshop=None, languages=INTERFACE_LANGUAGES), 404
+    offered = [lang for lang in workshop.languages if lang in INTERFACE_LANGUAGES] or list(INTERFACE_LANGUAGES)
+    default = current_app.config["SURVEY_DEFAULT_LANGUAGE"]
+    lang = use_page_language(offered, default if default in offered else offered[0])
+    forms = [] if workshop.closed_at else _form_links(lang, only=workshop.form_ids)
+    return render_template("participants/workshop.html", workshop=workshop, forms=forms, languages=offered)
+
+
+def _form_links(lang: str, only: list[str] | None = None) -> list[dict]:
+    """Describe the questionnaires on offer (or only those named) in the visitor's language."""
+    forms = []
+    for version in current_versions(session=get_session()):
+        definition = definition_of(version)
+        if only is not None and definition.form_id not in only:
+            continue
+        forms.append({
+            "form_id": definition.form_id,
+            "title": resolve(definition.title, lang, definition.default_language),
+            "description": resolve(definition.description, lang, definition.default_language),
+            "lang": lang if lang in definition.languages else definition.default_language,
+        })
+    return forms
+
+
+@bp.route("/forms/<form_id>", methods=["GET", "POST"])
+def form_page(form_id):
+    """Show a questionnaire; on POST validate it on the server and store it once.
+
+    The form class checks the CSRF token itself (the view is exempt from the global
+    check) so that an expired token brings the page back with every answer kept.
+    """
+    session = get_session()
+    version = _pinned_version(session, form_id)
+    definition = definition_of(version)
+    lang = use_page_language(definition.languages, definition.default_language)
+    workshop_code = _workshop_code()
+    if request.method == "GET" and workshop_code and not _open_workshop(session, workshop_code):
+        return redirect(url_for(".workshop_page", code=workshop_code, lang=lang))
+    today = datetime.date.today()
+    wtform = build_form_class(definition)(data=_starting_data(definition, version, lang, today))
+    if wtform.validate_on_submit():
+        outcome = validate(definition, raw_answers(definition, request.form), today=today)
+        if outcome.ok:
+            record = _record(definition, version, lang, request.form, workshop_code)
+            result = _store_web_answers(session, record, today)
+            if result.status in (STORED, DUPLICATE):
+                return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code))
+            outcome.errors = {}
+            wtform.form_errors.append(_refusal_message(result.errors.get("workshop")))
+        attach_errors(wtform, definition, outcome.errors, lang)
+    elif request.method == "POST":
+        wtform.form_errors.append(_("This page had expired. Please check your answers and send them again."))
+    return render_template(
+        "participants/form.html", definition=definition, version=version, wtform=wtform,
+        title=resolve(definition.title, lang, definition.default_language),
+        description=resolve(definition.description, lang, definition.default_language),
+        items=question_views(definition, wtform, lang), messages=error_messages(),
+        error_count=sum(1 for f in wtform if f.errors and f.name not in ("csrf_token",)),
+        workshop_code=workshop_code,
+    )
+
+
+@bp.get("/forms/<form_id>/thanks")
+def thanks(form_id):
+    """Thank the participant in the language they answered in."""
+    version = get_version(session=get_session(), form_id=form_id) or abort(404)
+    definition = definition_of(version)
+    use_page_language(definition.languages, definition.default_language)
+    title = resolve(definition.title, current_language(), definition.default_language)
+    code = request.args.get("w")
+    workshop = get_by_code(session=get_session(), code=normalise_code(code)) if code else None
+    return render_template("participants/thanks.html", definition=definition, title=title,
+                           workshop_code=workshop.code if workshop else None)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the service worker from the root so its scope covers every page."""
+    urls = ["/", "/api/v1/forms"] + [url_for(".index", lang=code) for code in INTERFACE_LANGUAGES]
+    versions = []
+    for version in current_versions(session=get_session()):
+        definition = definition_of(version)
+        versions.append(f"{version.form_id}:{version.version}")
+        urls.append(url_for(".form_page", form_id=version.form_id))
+        urls += [url_for(".form_page", form_id=version.form_id, lang=code) for code in definition.languages]
+    urls += [asset_url(name) for name in static_files(current_app)]
+    template = render_template("participants/sw.js", cache_name="", urls=urls)
+    cache_name = "survey-" + content_hash([template, versions])[:16]
+    body = render_template("participants/sw.js", cache_name=cache_name, urls=urls)
+    return current_app.response_class(body, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+def _store_web_answers(session, record: dict, today):
+    """Store a posted page once; a page served again from the browser's cache is a new response.
+
+    A page revalidated with a 304 keeps the UUID it was first rendered with, so the next
+    person on a shared laptop posts that UUID with other answers. From a person at this page
+    (unlike a sync batch) that is a new response, not a conflict: it gets a fresh UUID. The
+    same answers posted twice (a double click) stay one duplicate.
+    """
+    result = apply_record(session=session, record=record, source="web", today=today)
+    if result.status == CONFLICT:
+        session.rollback()
+        result = apply_record(session=session, record={**record, "uuid": str(uuid.uuid4())}, source="web",
+                              today=today)
+    session.commit()
+    return result
+
+
+def _pinned_version(session, form_id):
+    """Return the version the page was rendered with on POST, else the current one."""
+    pinned = request.form.get("form_version") if request.method == "POST" else None
+    version = pinned and get_version(session=session, form_id=form_id, version=pinned)
+    return version or get_version(session=session, form_id=form_id) or abort(404)
+
+
+def _starting_data(definition, version, lang, today) -> dict:
+    return {
+        **default_values(definition, lang, today),
+        "submission_uuid": str(uuid.uuid4()),
+        "form_version": version.version,
+        "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _workshop_code() -> str | None:
+    """Return the workshop code the page carries: `?w=` on its link, a hidden field once posted."""
+    code = request.form.get("workshop") if request.method == "POST" else request.args.get("w")
+    return normalise_code(code) or None if code else None
+
+
+def _open_workshop(session, code: str) -> bool:
+    workshop = get_by_code(session=session, code=code)
+    return workshop is not None and workshop.closed_at is None
+
+
+def _refusal_message(workshop_reason: str | None) -> str:
+    """Tell the participant why answers were not saved, plainly when it is the workshop's doing."""
+    if workshop_reason == WORKSHOP_CLOSED:
+        return _("This workshop has closed, so it no longer takes new answers. Thank you all the same.")
+    return _("Your answers could not be saved. Please try again.")
+
+
+def _record(definition, version, lang, formdata, workshop_code=None) -> dict:
+    """Shape a posted page like a sync record, so both paths store the same way."""
+    return {
+        "uuid": formdata.get("submission_uuid"),
+        "form_id": definition.form_id,
+        "form_version": version.version,
+        "lang": lang,
+        "started_at": formdata.get("started_at") or None,
+        "submitted_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "workshop": workshop_code,
+        "answers": raw_answers(definition, formdata),
+    }

@@ -1,0 +1,94 @@
+// The questionnaire form: live relevance and checks before submit. Without it the page
+// still works as a plain HTML form.
+
+import { isoDay } from './locale.js';
+import { validate } from './validation.js';
+
+/** Describe every item of the page (document order) from its data- attributes. */
+export function describeQuestions(form) {
+  return Array.from(form.querySelectorAll('[data-type]')).map((el) => {
+    const parents = [];
+    for (let up = el.parentElement.closest('[data-type="group"]'); up; up = up.parentElement.closest('[data-type="group"]')) {
+      parents.push(up.dataset.name);
+    }
+    const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]')).map((i) => i.value);
+    return {
+      el,
+      name: el.dataset.name,
+      type: el.dataset.type,
+      parents,
+      relevant: el.dataset.relevant,
+      required: el.dataset.required,
+      constraint: el.dataset.constraint,
+      calculation: el.dataset.calculation,
+      options,
+      max: options.length,
+    };
+  });
+}
+
+/** Read what is typed or ticked, as the server would receive it. */
+export function readRaw(form, questions) {
+  const data = new FormData(form);
+  const raw = {};
+  for (const q of questions) raw[q.name] = q.type === 'select_multiple' ? data.getAll(q.name) : (data.get(q.name) ?? '');
+  return raw;
+}
+
+function messageFor(form, question, code) {
+  if (code === 'constraint' && question.el.dataset.constraintMessage) return question.el.dataset.constraintMessage;
+  const key = `msg${code.replace(/(^|_)([a-z])/g, (m, s, c) => c.toUpperCase())}`;
+  return form.dataset[key] || form.dataset.msgConstraint;
+}
+
+function showError(form, question, code) {
+  const line = question.el.querySelector(`#error-${CSS.escape(question.name)}`);
+  if (!line) return;
+  question.el.classList.toggle('has-error', Boolean(code));
+  line.hidden = !code;
+  line.textContent = code ? messageFor(form, question, code) : '';
+  for (const input of question.el.querySelectorAll('input, textarea')) {
+    if (code) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+}
+
+/** Wire a questionnaire form; returns a `check()` that other modules (the outbox) reuse. */
+export function enhance(form, { today = () => isoDay(new Date()), onValid = null } = {}) {
+  const questions = describeQuestions(form);
+  let attempted = false;
+  const check = () => {
+    const result = validate(questions, readRaw(form, questions), today());
+    for (const q of questions) {
+      q.el.hidden = result.hidden.has(q.name) || q.type === 'calculate';
+      if (attempted || !result.errors[q.name]) showError(form, q, attempted ? result.errors[q.name] : null);
+    }
+    return result;
+  };
+  form.addEventListener('input', () => check());
+  form.addEventListener('change', () => check());
+  form.addEventListener('submit', (event) => {
+    attempted = true;
+    const result = check();
+    const invalid = questions.filter((q) => result.errors[q.name]);
+    const summary = form.querySelector('#summary');
+    if (invalid.length) {
+      event.preventDefault();
+      if (summary) {
+        summary.hidden = false;
+        summary.textContent = form.dataset.msgSummary || '';
+      }
+      const first = invalid[0].el.querySelector('input, textarea');
+      if (first) first.focus();
+      return;
+    }
+    if (summary) summary.hidden = true;
+    if (onValid) onValid(event, result);
+  });
+  form.addEventListener('reset', () => {
+    attempted = false;
+    setTimeout(check);
+  });
+  check();
+  return { check, questions };
+}

@@ -1,0 +1,167 @@
+// Page entry: wires the questionnaire, the drafts, the outbox and the status panel.
+// This is the one module that reads browser globals; the others take them as arguments.
+
+import { enhance, readRaw } from './form-page.js';
+import { makeUuid } from './outbox.js';
+import { openStore } from './storage.js';
+import { createSync } from './sync.js';
+
+const PERSIAN_DIGITS = new Set(['fa', 'fa_AF', 'ps']);
+const $ = (selector, root = document) => root.querySelector(selector);
+
+function localDigits(text, lang) {
+  return PERSIAN_DIGITS.has(lang) ? String(text).replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]) : String(text);
+}
+
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+}
+
+/** The status panel: how many answers wait on this phone and how the last sync went. */
+function statusPanel(panel) {
+  const msg = panel.dataset;
+  const lang = document.documentElement.lang.replace('-', '_');
+  return {
+    show(waiting, state) {
+      panel.hidden = false;
+      const count = waiting === 0 ? msg.msgNone
+        : (waiting === 1 ? msg.msgWaitingOne : msg.msgWaitingMany).replace('{n}', localDigits(waiting, lang));
+      $('.status-count', panel).textContent = count;
+      $('[data-action=clear]', panel).disabled = waiting > 0;
+      if (state) $('.status-last', panel).textContent = { ok: msg.msgOk, retry: msg.msgRetry, stop: msg.msgStop }[state];
+      panel.classList.toggle('warn', state === 'retry' || state === 'stop');
+      panel.classList.toggle('ok', state === 'ok');
+    },
+    say(text) { $('.status-last', panel).textContent = text; },
+  };
+}
+
+function downloadOutbox(entries, source) {
+  const body = JSON.stringify({ source, submissions: entries.map((e) => e.record) }, null, 1);
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([body], { type: 'application/json' }));
+  link.download = `answers-${source}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.json`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+function wireActions(panel, store, sync, status, source) {
+  panel.addEventListener('click', async (event) => {
+    const action = event.target.closest('[data-action]')?.dataset.action;
+    if (action === 'send') sync.syncNow(true);
+    if (action === 'save') downloadOutbox(await store.pending(), source);
+    if (action === 'clear') {
+      const cleared = await store.clear();
+      status.say(cleared ? panel.dataset.msgCleared : panel.dataset.msgClearRefused);
+    }
+  });
+}
+
+/** Keep a draft as the participant types, offer it back, and queue finished answers. */
+function wireQuestionnaire(form, store, sync, refresh) {
+  const draftKey = `${form.dataset.formId}`;
+  const fresh = () => ({ uuid: makeUuid(crypto), startedAt: new Date().toISOString() });
+  let current = fresh();
+  let saveTimer = null;
+  const { questions } = enhance(form, {
+    onValid: async (event, result) => {
+      event.preventDefault();
+      clearTimeout(saveTimer);
+      await store.enqueue({
+        uuid: current.uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
+        lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
+        workshop: form.dataset.workshop || null, answers: result.answers,
+      }, draftKey);
+      current = fresh();
+      form.reset();
+      form.hidden = true;
+      const thanks = $('#saved-thanks');
+      thanks.hidden = false;
+      thanks.focus();
+      await refresh();
+      sync.syncNow();
+    },
+  });
+  const saveDraft = () => store.saveDraft({
+    key: draftKey, uuid: current.uuid, startedAt: current.startedAt, version: form.dataset.formVersion,
+    raw: readRaw(form, questions), savedAt: Date.now(),
+  });
+  form.addEventListener('input', () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveDraft, 250);
+  });
+  form.addEventListener('change', saveDraft);
+  $('#saved-thanks [data-action=another]')?.addEventListener('click', () => {
+    $('#saved-thanks').hidden = true;
+    form.hidden = false;
+    form.querySelector('input, textarea')?.focus();
+  });
+  offerDraft(form, store, draftKey, questions, (draft) => { current = { uuid: draft.uuid, startedAt: draft.startedAt }; });
+}
+
+async function offerDraft(form, store, draftKey, questions, adopt) {
+  const draft = await store.getDraft(draftKey);
+  const offer = $('#draft-offer');
+  if (!draft || !offer) return;
+  offer.hidden = false;
+  offer.addEventListener('click', async (event) => {
+    const action = event.target.closest('[data-action]')?.dataset.action;
+    if (action === 'restore') {
+      restore(form, questions, draft.raw);
+      adopt(draft);
+    } else if (action === 'discard') {
+      await store.deleteDraft(draftKey);
+    } else {
+      return;
+    }
+    offer.hidden = true;
+  });
+}
+
+function restore(form, questions, raw) {
+  for (const q of questions) {
+    const value = raw[q.name];
+    if (value === undefined) continue;
+    for (const input of form.querySelectorAll(`[name="${CSS.escape(q.name)}"]`)) {
+      if (input.type === 'radio' || input.type === 'checkbox') {
+        input.checked = Array.isArray(value) ? value.includes(input.value) : input.value === value;
+      } else {
+        input.value = value;
+      }
+    }
+  }
+  form.dispatchEvent(new Event('change'));
+}
+
+async function start() {
+  registerServiceWorker();
+  const panel = $('#phone-status');
+  const form = $('form.questionnaire');
+  if (!panel) return;
+  const status = statusPanel(panel);
+  let store;
+  try {
+    store = await openStore(window.indexedDB);
+  } catch {
+    if (form) enhance(form);  // checks still help; the plain POST sends the answers
+    panel.hidden = false;
+    status.say(panel.dataset.msgNoStorage);
+    return;
+  }
+  navigator.storage?.persist?.().catch(() => {});
+  const source = await store.sourceId(() => makeUuid(crypto));
+  const refresh = async () => status.show((await store.pending()).length);
+  const sync = createSync({
+    store, fetch: (...args) => window.fetch(...args), endpoint: panel.dataset.syncUrl, source,
+    timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
+  });
+  wireActions(panel, store, sync, status, source);
+  if (form) wireQuestionnaire(form, store, sync, refresh);
+  await refresh();
+  window.addEventListener('online', () => sync.syncNow());
+  sync.syncNow();
+}
+
+start();

@@ -1,0 +1,110 @@
+// The only module that touches IndexedDB: drafts, the outbox and a little metadata.
+// Schema upgrades form a ladder on oldVersion and never drop data.
+
+export const DB_NAME = 'survey';
+export const DB_VERSION = 1;
+
+export function upgrade(db, oldVersion) {
+  if (oldVersion < 1) {
+    db.createObjectStore('drafts', { keyPath: 'key' });
+    db.createObjectStore('outbox', { keyPath: 'uuid' }).createIndex('state', 'state');
+    db.createObjectStore('meta', { keyPath: 'key' });
+  }
+}
+
+const promised = (request) => new Promise((resolve, reject) => {
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+  });
+}
+
+/** Open the store; rejects where IndexedDB is missing or refused (some private modes). */
+export async function openStore(indexedDB) {
+  if (!indexedDB) throw new Error('IndexedDB is not available');
+  const request = indexedDB.open(DB_NAME, DB_VERSION);
+  request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+  const db = await promised(request);
+  return new Store(db);
+}
+
+export class Store {
+  constructor(db) { this.db = db; }
+
+  async get(storeName, key) {
+    return promised(this.db.transaction(storeName).objectStore(storeName).get(key));
+  }
+
+  async put(storeName, value) {
+    const tx = this.db.transaction(storeName, 'readwrite');
+    tx.objectStore(storeName).put(value);
+    return done(tx);
+  }
+
+  async remove(storeName, key) {
+    const tx = this.db.transaction(storeName, 'readwrite');
+    tx.objectStore(storeName).delete(key);
+    return done(tx);
+  }
+
+  async byState(state) {
+    const index = this.db.transaction('outbox').objectStore('outbox').index('state');
+    return promised(index.getAll(state));
+  }
+
+  async all(storeName) {
+    return promised(this.db.transaction(storeName).objectStore(storeName).getAll());
+  }
+
+  /** Return this phone's source id, making one the first time. */
+  async sourceId(makeId) {
+    const found = await this.get('meta', 'source');
+    if (found) return found.value;
+    const value = `phone-${makeId()}`;
+    await this.put('meta', { key: 'source', value });
+    return value;
+  }
+
+  saveDraft(draft) { return this.put('drafts', draft); }
+
+  getDraft(key) { return this.get('drafts', key); }
+
+  deleteDraft(key) { return this.remove('drafts', key); }
+
+  /** Move a finished record to the outbox and drop its draft, in one transaction. */
+  async enqueue(record, draftKey) {
+    const tx = this.db.transaction(['outbox', 'drafts'], 'readwrite');
+    tx.objectStore('outbox').put({ uuid: record.uuid, state: 'pending', record, queuedAt: Date.now() });
+    if (draftKey) tx.objectStore('drafts').delete(draftKey);
+    return done(tx);
+  }
+
+  pending() { return this.byState('pending'); }
+
+  /** Mark records the server acknowledged; they stay until the phone is cleared. */
+  async acknowledge(results) {
+    const tx = this.db.transaction('outbox', 'readwrite');
+    const outbox = tx.objectStore('outbox');
+    for (const { uuid, status, errors } of results) {
+      const entry = await promised(outbox.get(uuid));
+      if (entry) outbox.put({ ...entry, state: 'acknowledged', status, errors, ackedAt: Date.now() });
+    }
+    return done(tx);
+  }
+
+  /** Remove acknowledged records and drafts; refuses while anything is still waiting. */
+  async clear() {
+    if ((await this.pending()).length) return false;
+    const tx = this.db.transaction(['outbox', 'drafts'], 'readwrite');
+    tx.objectStore('outbox').clear();
+    tx.objectStore('drafts').clear();
+    await done(tx);
+    return true;
+  }
+}

@@ -1,0 +1,177 @@
+"""Store submissions so that resending is harmless and nothing sent is ever dropped.
+
+Every record gets one of four outcomes: stored, duplicate (same UUID, same content),
+conflict (same UUID, other content: kept aside) or rejected (kept aside with reasons).
+The unique constraint on the UUID, not a look-up, is what prevents doubles.
+"""
+
+import datetime
+from dataclasses import dataclass
+from dataclasses import field
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+from sqlmodel import select
+
+from .engine.validation import validate
+from .forms_store import content_hash
+from .forms_store import definition_of
+from .forms_store import get_version
+from .models import QuarantinedRecord
+from .models import Submission
+from .models import is_uuid
+from .models import utcnow
+from .workshops import refusal as workshop_refusal
+
+STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
+
+
+@dataclass
+class RecordResult:
+    uuid: str | None
+    status: str
+    errors: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {"uuid": self.uuid, "status": self.status, "errors": self.errors}
+
+
+def parse_time(value) -> datetime.datetime | None:
+    """Read an ISO 8601 time as UTC (a time without offset is taken as UTC); raise ValueError otherwise."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC)
+
+
+def apply_record(*, session: Session, record, source: str | None, today=None) -> RecordResult:
+    """Check and store one record in the session's transaction; the caller commits."""
+    return store_records(session=session, records=[record], source=source, today=today)[0]
+
+
+def store_records(*, session: Session, records: list, source: str | None, today=None) -> list[RecordResult]:
+    """Check every record, insert the new ones in one statement, and say what became of each.
+
+    The insert skips UUIDs that exist (ON CONFLICT DO NOTHING) and returns those it wrote; the
+    others are compared by content hash: the same content is a duplicate, other content a
+    conflict kept aside. A UUID repeated inside one batch is stored once.
+    """
+    versions: dict = {}
+    prepared = [_prepare(session, record, today, versions) for record in records]
+    rows = [row for row, errors in prepared if not errors]
+    inserted = _insert_new(session, rows, source)
+    # Rows written now need no look-up: their hash is the one just sent.
+    hashes = {row["uuid"]: row["content_hash"] for row in reversed(rows) if row["uuid"] in inserted}
+    hashes.update(_stored_hashes(session, {row["uuid"] for row in rows} - inserted))
+    results, claimed = [], set()
+    for record, (row, errors) in zip(records, prepared, strict=True):
+        sent_uuid = record.get("uuid") if isinstance(record, dict) else None
+        if errors:
+            results.append(_quarantine(session, record, source, REJECTED, errors))
+        elif row["uuid"] in inserted and row["uuid"] not in claimed:
+            claimed.add(row["uuid"])
+            results.append(RecordResult(sent_uuid, STORED))
+        elif hashes.get(row["uuid"]) == row["content_hash"]:
+            results.append(RecordResult(sent_uuid, DUPLICATE))
+        else:
+            results.append(_quarantine(session, record, source, CONFLICT,
+                                       {"uuid": "already stored with different answers; this copy is kept aside"}))
+    return results
+
+
+def _prepare(session, record, today, versions: dict) -> tuple[dict, dict]:
+    """Validate a raw record and return the row to insert, or the reasons it cannot be."""
+    if not isinstance(record, dict):
+        return {}, {"record": "must be a JSON object"}
+    errors = {}
+    if not is_uuid(record.get("uuid")):
+        errors["uuid"] = "missing or not a UUID"
+    times = {}
+    for key in ("started_at", "submitted_at"):
+        try:
+            times[key] = parse_time(record.get(key))
+        except (ValueError, TypeError):
+            errors[key] = "not an ISO 8601 time"
+    lang = record.get("lang")
+    if not isinstance(lang, str) or not 0 < len(lang) <= 20:
+        errors["lang"] = "missing or not a language code"
+    workshop = record.get("workshop")
+    if workshop is not None and (not isinstance(workshop, str) or len(workshop) > 100):
+        errors["workshop"] = "must be a short string or null"
+    elif workshop and "started_at" in times and "submitted_at" in times:
+        started = times["started_at"] or times["submitted_at"]
+        if reason := workshop_refusal(session=session, code=workshop, started_at=started):
+            errors["workshop"] = reason
+    answers = record.get("answers")
+    if not isinstance(answers, dict):
+        errors["answers"] = "must be a JSON object"
+    form_id, version_id = record.get("form_id"), record.get("form_version")
+    version = None
+    if not isinstance(form_id, str) or not isinstance(version_id, str):
+        errors["form"] = "form_id and form_version must be strings"
+    else:
+        if (form_id, version_id) not in versions:
+            versions[form_id, version_id] = get_version(session=session, form_id=form_id, version=version_id)
+        version = versions[form_id, version_id]
+        if version is None:
+            errors["form"] = f"unknown form or version: {form_id} {version_id}"
+    if errors:
+        return {}, errors
+    outcome = validate(definition_of(version), answers, today=today)
+    if not outcome.ok:
+        return {}, {name: error.code for name, error in outcome.errors.items()}
+    return {
+        "uuid": record["uuid"].lower(), "form_id": form_id, "form_version": version_id, "lang": lang,
+        "answers": outcome.answers, "workshop": workshop, **times,
+        "content_hash": content_hash([form_id, version_id, outcome.answers]),
+    }, {}
+
+
+def _insert_new(session: Session, rows: list[dict], source) -> set[str]:
+    """Insert rows whose UUID is not stored yet, in one statement; return the UUIDs written."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Submission.__table__
+    received = utcnow()
+    statement = insert(table).on_conflict_do_nothing(index_elements=["uuid"]).returning(table.c.uuid)
+    result = session.execute(statement, [{**row, "source": source, "received_at": received} for row in rows])
+    return set(result.scalars())
+
+
+def _stored_hashes(session: Session, uuids: set[str]) -> dict[str, str]:
+    if not uuids:
+        return {}
+    statement = select(Submission.uuid, Submission.content_hash).where(Submission.uuid.in_(uuids))
+    return dict(session.exec(statement).all())
+
+
+def _quarantine(session, record, source, status, reasons) -> RecordResult:
+    """Keep a record aside with its reasons; the same record resent is kept once."""
+    uuid = record.get("uuid") if isinstance(record, dict) else None
+    payload = record if isinstance(record, dict) else {"value": record}
+    payload_hash = content_hash([status, payload])
+    seen = session.exec(select(QuarantinedRecord.id).where(
+        QuarantinedRecord.payload_hash == payload_hash, QuarantinedRecord.status == status)).first()
+    if seen is None:
+        session.add(QuarantinedRecord(uuid=str(uuid)[:200] if uuid else None, status=status, reasons=reasons,
+                                      payload=payload, payload_hash=payload_hash, source=source))
+        session.flush()
+    return RecordResult(uuid if isinstance(uuid, str) else None, status, reasons)
+
+
+def apply_batch(*, session: Session, records: list, source: str | None, today=None) -> list[RecordResult]:
+    """Store a batch record by record and commit once; results are only true after the commit.
+
+    One bad record never fails the others: each gets its own result, and whatever cannot
+    be stored as sent is kept in quarantine inside the same transaction.
+    """
+    results = store_records(session=session, records=records, source=source, today=today)
+    session.commit()
+    return results

@@ -1,0 +1,220 @@
+"""Carry submissions on a file where there is no network: write an export, check and import one.
+
+An export is JSON Lines inside gzip:
+
+    {"format": "survey-submissions", "version": 1, "source": "...", "created_at": "..."}
+    {"uuid": "...", "form_id": "...", ...}          one line per submission, in the sync API's record shape
+    {"end": "survey-submissions", "count": 2, "sha256": "..."}
+
+The sha256 covers every byte before the end line (header and records), so a changed,
+damaged or cut-off file is refused before anything is stored. Import also takes the
+file a phone's "Save answers to a file" button downloads: the sync API's body
+`{"source": ..., "submissions": [...]}` as plain or gzip JSON, without a checksum.
+Every function takes a binary file object, so a web upload page can use them too.
+"""
+
+import contextlib
+import datetime
+import gzip
+import hashlib
+import hmac
+import json
+import shutil
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from typing import BinaryIO
+
+from sqlmodel import Session
+
+from .submissions import apply_batch
+from .sync_client import iter_records
+
+FORMAT = "survey-submissions"
+VERSION = 1
+IMPORT_BATCH = 500
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class SubmissionFileError(ValueError):
+    """A file that is not a submissions file, or is damaged, incomplete or changed."""
+
+
+def _line(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+def write_submissions(fileobj: BinaryIO, records: Iterable[dict], *, source: str,
+                      created_at: datetime.datetime | None = None) -> tuple[int, str]:
+    """Write records as a gzip export, streamed; return how many and their checksum."""
+    created_at = created_at or datetime.datetime.now(datetime.UTC)
+    digest, count = hashlib.sha256(), 0
+    with gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, compresslevel=6) as out:
+        header = _line({"format": FORMAT, "version": VERSION, "source": source,
+                        "created_at": created_at.isoformat().replace("+00:00", "Z")})
+        digest.update(header)
+        out.write(header)
+        for record in records:
+            line = _line(record)
+            digest.update(line)
+            out.write(line)
+            count += 1
+        out.write(_line({"end": FORMAT, "count": count, "sha256": digest.hexdigest()}))
+    return count, digest.hexdigest()
+
+
+@dataclass
+class SubmissionFile:
+    """A checked file: where it came from, how many records, and how to read them again."""
+
+    kind: str  # "export" or "phone"
+    source: str | None
+    count: int
+    created_at: str | None = None
+    sha256: str | None = None
+    _fileobj: BinaryIO | None = None
+    _records: list = field(default_factory=list)
+
+    def records(self) -> Iterator:
+        if self.kind == "phone":
+            yield from self._records
+            return
+        with _opened(self._fileobj) as stream:
+            next(stream)  # the header
+            for line in stream:
+                data = json.loads(line)
+                if isinstance(data, dict) and data.get("end") == FORMAT:
+                    return
+                yield data
+
+    def batches(self, size: int = IMPORT_BATCH) -> Iterator[list]:
+        batch = []
+        for record in self.records():
+            batch.append(record)
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+
+@contextlib.contextmanager
+def _opened(fileobj: BinaryIO) -> Iterator[BinaryIO]:
+    """Read a file object from its start as binary lines, through gzip when it is compressed."""
+    fileobj.seek(0)
+    compressed = fileobj.read(2) == GZIP_MAGIC
+    fileobj.seek(0)
+    if not compressed:
+        yield fileobj
+        return
+    with gzip.GzipFile(fileobj=fileobj, mode="rb") as stream:  # closing it leaves fileobj open
+        yield stream
+
+
+def read_submission_file(fileobj: BinaryIO) -> SubmissionFile:
+    """Check a whole export or phone file and return it; raise SubmissionFileError if it is not sound."""
+    fileobj = _seekable(fileobj)
+    try:
+        with _opened(fileobj) as stream:
+            first = stream.readline()
+            header = _json_or_none(first)
+            if isinstance(header, dict) and header.get("format") == FORMAT:
+                return _check_export(stream, header, first, fileobj)
+            rest = stream.read()
+        return _check_phone_file(first + rest)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise SubmissionFileError(f"The file is damaged or incomplete ({exc}). Nothing was imported.") from exc
+
+
+def _seekable(fileobj: BinaryIO) -> BinaryIO:
+    if fileobj.seekable():
+        return fileobj
+    copy = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (returned open)
+    shutil.copyfileobj(fileobj, copy)
+    return copy
+
+
+def _json_or_none(data: bytes):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _check_export(stream, header: dict, first: bytes, fileobj) -> SubmissionFile:
+    if header.get("version") != VERSION:
+        raise SubmissionFileError(f"The file is format version {header.get('version')}; this server reads "
+                                  f"version {VERSION}. Update this server first; nothing was imported.")
+    digest, count, end = hashlib.sha256(first), 0, None
+    for number, line in enumerate(stream, start=2):
+        if end is not None:
+            raise SubmissionFileError(f"Line {number} comes after the end line; the file was changed.")
+        data = _json_or_none(line) if line.endswith(b"\n") else None
+        if not isinstance(data, dict):
+            raise SubmissionFileError(f"Line {number} is damaged or cut off. Nothing was imported.")
+        if data.get("end") == FORMAT:
+            end = data
+            continue
+        digest.update(line)
+        count += 1
+    if end is None:
+        raise SubmissionFileError("The file has no end line: it is incomplete (cut off while copying?). "
+                                  "Nothing was imported.")
+    if end.get("count") != count or not hmac.compare_digest(str(end.get("sha256")), digest.hexdigest()):
+        raise SubmissionFileError("The file's checksum does not match its contents: it was changed or damaged. "
+                                  "Nothing was imported.")
+    return SubmissionFile("export", header.get("source"), count, header.get("created_at"), digest.hexdigest(),
+                          _fileobj=fileobj)
+
+
+def _check_phone_file(data: bytes) -> SubmissionFile:
+    document = _json_or_none(data)
+    if not isinstance(document, dict) or not isinstance(document.get("submissions"), list):
+        raise SubmissionFileError("This is neither a submissions export nor a phone's answers file "
+                                  "(JSON with a list of submissions). Nothing was imported.")
+    source = document.get("source")
+    if source is not None and not isinstance(source, str):
+        raise SubmissionFileError("The file's source must be a string. Nothing was imported.")
+    records = document["submissions"]
+    return SubmissionFile("phone", source[:200] if source else None, len(records), _records=records)
+
+
+def import_submission_file(*, session: Session, submissions: SubmissionFile, batch_size: int = IMPORT_BATCH,
+                           progress: Callable[[int], None] | None = None) -> Counter:
+    """Store a checked file's records through the sync API's own path; return the count of each status."""
+    counts = Counter()
+    for batch in submissions.batches(batch_size):
+        results = apply_batch(session=session, records=batch, source=submissions.source)
+        counts.update(result.status for result in results)
+        if progress:
+            progress(len(batch))
+    return counts
+
+
+def import_submissions(*, session: Session, fileobj: BinaryIO, batch_size: int = IMPORT_BATCH) -> Counter:
+    """Check a file, then store its records; raise SubmissionFileError and store nothing if it is not sound."""
+    return import_submission_file(session=session, submissions=read_submission_file(fileobj), batch_size=batch_size)
+
+
+def export_submissions(*, session: Session, fileobj: BinaryIO, source: str, include_acknowledged: bool = False,
+                       progress: Callable[[int], None] | None = None) -> tuple[int, str]:
+    """Write the submissions no destination has acknowledged (or all) as an export; return count and checksum."""
+    records = iter_records(session, only_unacknowledged=not include_acknowledged)
+    if progress:
+        records = _counted(records, progress)
+    return write_submissions(fileobj, records, source=source)
+
+
+def _counted(records: Iterable[dict], progress: Callable[[int], None], every: int = 100) -> Iterator[dict]:
+    done = 0
+    for record in records:
+        yield record
+        done += 1
+        if done % every == 0:
+            progress(every)
+    progress(done % every)

@@ -1,0 +1,140 @@
+"""Offline-first in a real browser: answers typed with no network are kept and sent once."""
+
+import json
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+FORM = "/forms/sample_feedback"
+
+
+def server_count(server) -> int:
+    """Count stored submissions through the server's own database."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+
+    engine = create_engine(server.env["SURVEY_DATABASE_URL"])
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM submission")).scalar_one()
+    engine.dispose()
+    return count
+
+
+def wait_offline_ready(page):
+    """Wait until the service worker is active and controls the page (its precache is then complete)."""
+    page.evaluate("() => navigator.serviceWorker.ready")
+    for _ in range(200):
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker never took control of the page")
+
+
+def status(page):
+    return expect(page.locator("#phone-status .status-count"))
+
+
+def fill_sample(page, age="30"):
+    page.locator("input[name=overall][value='4']").check()
+    page.fill("#f-age", age)
+
+
+def test_answers_made_offline_survive_reload_and_restart_and_sync_once(server, open_phone):
+    phone = open_phone()
+    page = phone.new_page()
+    page.goto(server.url + FORM + "?lang=en")
+    page.reload()  # the second load is controlled by the service worker
+    wait_offline_ready(page)
+
+    phone.set_offline(True)
+    fill_sample(page)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved-thanks:not([hidden])")
+    status(page).to_contain_text("1 answer")
+
+    page.reload()
+    status(page).to_contain_text("1 answer")
+    assert server_count(server) == 0
+    phone.close()
+
+    phone = open_phone()  # same profile: a browser restart
+    phone.set_offline(True)
+    page = phone.new_page()
+    page.goto(server.url + FORM + "?lang=en")
+    status(page).to_contain_text("1 answer")
+    phone.set_offline(False)
+    page.click("[data-action=send]")
+    status(page).to_contain_text("No answers")
+    assert server_count(server) == 1
+
+
+def test_draft_survives_a_reload(server, open_phone):
+    page = open_phone().new_page()
+    page.goto(server.url + FORM + "?lang=en")
+    page.fill("#f-age", "41")
+    page.locator("input[name=overall][value='2']").check()
+    page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+    page.reload()
+    page.click("#draft-offer [data-action=restore]")
+    assert page.input_value("#f-age") == "41"
+    assert page.locator("input[name=overall][value='2']").is_checked()
+    expect(page.locator("#q-why_low")).to_be_visible()  # relevance re-evaluated after restoring
+
+
+def test_persian_form_works_offline_with_persian_digits(server, open_phone):
+    phone = open_phone()
+    page = phone.new_page()
+    page.goto(server.url + FORM + "?lang=fa")
+    page.reload()
+    wait_offline_ready(page)
+    assert page.get_attribute("html", "dir") == "rtl"
+    phone.set_offline(True)
+    page.reload()
+    assert page.get_attribute("html", "lang") == "fa"
+    page.locator("input[name=overall][value='1']").check()
+    expect(page.locator("#q-why_low")).to_be_visible()
+    page.fill("#f-age", "۱۲")
+    page.click("button[type=submit]")
+    expect(page.locator("#error-age")).to_have_text("سن باید بین ۱۵ تا ۱۰۰ باشد.")
+    page.fill("#f-age", "۳۵")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved-thanks:not([hidden])")
+    status(page).to_contain_text("۱")
+    phone.set_offline(False)
+    page.click("[data-action=send]")
+    status(page).not_to_contain_text("۱")
+    assert server_count(server) == 1
+
+
+def test_relevance_shows_and_hides_questions_live(server, open_phone):
+    page = open_phone().new_page()
+    page.goto(server.url + FORM + "?lang=en")
+    expect(page.locator("#q-why_low")).to_be_hidden()
+    page.locator("input[name=overall][value='2']").check()
+    expect(page.locator("#q-why_low")).to_be_visible()
+    page.locator("input[name=overall][value='5']").check()
+    expect(page.locator("#q-why_low")).to_be_hidden()
+    page.locator("input[name=topics][value=other]").check()
+    expect(page.locator("#q-topics_other")).to_be_visible()
+
+
+def test_without_javascript_the_plain_post_still_works(server, playwright, tmp_path):
+    from tests.browser.conftest import CHROMIUM
+    from tests.browser.conftest import CHROMIUM_ARGS
+
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(server.url + FORM + "?lang=fa")
+    page.locator("input[name=overall][value='3']").check()
+    page.fill("#f-age", "۲۵")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/thanks?lang=fa")
+    browser.close()
+    assert server_count(server) == 1
+
+
+@pytest.mark.parametrize("path", ["/api/v1/forms"])
+def test_server_serves_the_json_the_phone_caches(server, path):
+    with urllib.request.urlopen(server.url + path) as response:
+        assert json.load(response)["forms"][0]["form_id"] == "sample_feedback"

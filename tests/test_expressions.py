@@ -1,0 +1,153 @@
+"""Expression engine: shared vectors (also run against the JS engine) plus Python-only checks."""
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from survey_app.engine import expressions
+from survey_app.engine.expressions import ExpressionError
+from survey_app.engine.expressions import evaluate
+from survey_app.engine.expressions import evaluate_bool
+from survey_app.engine.expressions import parse
+from survey_app.engine.expressions import references
+
+VECTORS = json.loads((Path(__file__).parent / "data" / "expression_vectors.json").read_text("utf-8"))
+CASES = VECTORS["cases"]
+
+
+def _kwargs(case: dict) -> dict:
+    return {
+        "current": case.get("current"),
+        "today": date.fromisoformat(case.get("today", VECTORS["today"])),
+    }
+
+
+def _assert_value(actual, expected) -> None:
+    if isinstance(expected, bool) or expected is None:
+        assert actual is expected
+    elif isinstance(expected, (int, float)):
+        assert isinstance(actual, (int, float)) and not isinstance(actual, bool), actual
+        assert math.isclose(actual, expected, rel_tol=0, abs_tol=1e-9), actual
+    else:
+        assert type(actual) is type(expected) and actual == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["expr"][:80] for c in CASES])
+def test_vector(case):
+    expr = case["expr"]
+    if case.get("error"):
+        with pytest.raises(ExpressionError) as info:
+            parse(expr)
+        if "position" in case:
+            assert info.value.position == case["position"], str(info.value)
+        return
+    if "references" in case:
+        assert sorted(references(expr)) == case["references"]
+    answers = case.get("answers", {})
+    if case.get("nan"):
+        result = evaluate(expr, answers, **_kwargs(case))
+        assert isinstance(result, float) and math.isnan(result), result
+    elif "expected" in case:
+        _assert_value(evaluate(expr, answers, **_kwargs(case)), case["expected"])
+    if "bool" in case:
+        assert evaluate_bool(expr, answers, **_kwargs(case)) is case["bool"]
+
+
+def test_vectors_are_plentiful():
+    assert len(CASES) >= 120
+    assert sum(1 for c in CASES if c.get("error")) >= 15
+
+
+def test_every_function_has_an_implementation():
+    assert set(expressions._FUNCTIONS) == set(expressions.FUNCTION_ARITY)
+
+
+def test_parse_is_cached_and_accepts_nodes():
+    node = parse("${a} + 1")
+    assert parse("${a} + 1") is node
+    assert evaluate(node, {"a": "2"}) == 3
+    assert references(node) == {"a"}
+
+
+def test_error_message_says_what_and_where():
+    with pytest.raises(ExpressionError, match=r"unexpected '\)' at character 6") as info:
+        parse("1 + 2)")
+    assert info.value.position == 5
+    assert isinstance(info.value, ValueError)
+
+
+def test_non_string_expression_is_an_expression_error():
+    with pytest.raises(ExpressionError):
+        parse(None)  # type: ignore[arg-type]
+
+
+WEIRD = [
+    {"k": 1},
+    [1, None, [2], {"x": 1}, True, 2.5],
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    10**400,
+    -(10**5000),
+    object(),
+    b"bytes",
+    {1, 2},
+    (1, 2),
+    date(2026, 1, 1),
+    "",
+    "x" * 10_000,
+]
+EXPRESSIONS = [
+    "${a} + 1",
+    "${a} * ${a}",
+    "${a} div ${a}",
+    "${a} mod 3",
+    "3 mod ${a}",
+    "-${a}",
+    "${a} = 1",
+    "${a} != ${a}",
+    "${a} < today()",
+    ". >= ${a}",
+    "selected(${a}, 1)",
+    "count-selected(${a})",
+    "string-length(${a})",
+    "regex(${a}, ${a})",
+    "regex('x', ${a})",
+    "number(${a})",
+    "int(${a})",
+    "string(${a})",
+    "concat(${a}, .)",
+    "coalesce(${a}, .)",
+    "round(${a}, ${a})",
+    "round(1.5, ${a})",
+    "round(${a}, 2)",
+    "if(${a}, ${a}, .)",
+    "not(${a}) or ${a} and .",
+]
+
+
+@pytest.mark.parametrize("value", WEIRD, ids=lambda v: type(v).__name__)
+def test_evaluation_never_raises_on_weird_values(value):
+    for expr in EXPRESSIONS:
+        evaluate(expr, {"a": value}, current=value, today=date(2026, 11, 22))
+        assert isinstance(evaluate_bool(expr, {"a": value}, current=value), bool)
+
+
+def test_evaluation_tolerates_missing_or_odd_answers_containers():
+    assert evaluate("${a}", None) is None
+    assert evaluate("${a}", []) is None  # type: ignore[arg-type]
+
+
+def test_huge_and_infinite_values_format_like_javascript():
+    assert evaluate("string(${a})", {"a": float("inf")}) == "Infinity"
+    assert evaluate("string(${a})", {"a": 10**400}) == "Infinity"
+    assert evaluate("string(${a})", {"a": 10**21}) == "1e+21"
+    assert evaluate("string(${a})", {"a": 1.5e300}) == "1.5e+300"
+    assert evaluate("string(${a})", {"a": 123456789012345680000.0}) == "123456789012345680000"
+
+
+def test_today_defaults_to_the_local_date():
+    assert evaluate("today()", {}) == date.today().isoformat()

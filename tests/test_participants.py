@@ -1,0 +1,173 @@
+"""Participants' pages through Flask's test client, in English and Persian."""
+
+import re
+import shutil
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from survey_app import create_app
+from survey_app.models import Submission
+
+from .conftest import TEST_FORMS
+
+FORM_URL = "/forms/sample_feedback"
+
+
+def html_tag(body: bytes) -> str:
+    return re.search(r"<html[^>]*>", body.decode()).group(0)
+
+
+def errors_in(body: bytes) -> dict[str, str]:
+    return dict(re.findall(r'<p class="error" id="error-([a-z_]+)" >([^<]+)</p>', body.decode()))
+
+
+def good_answers(**changes) -> dict:
+    answers = {"submission_uuid": str(uuid.uuid4()), "overall": "4", "age": "30", "session_date": "2026-01-05"}
+    answers.update(changes)
+    return answers
+
+
+def stored(session) -> list[Submission]:
+    session.expire_all()
+    return list(session.exec(select(Submission)))
+
+
+def test_index_lists_questionnaires_in_the_visitors_language(client):
+    body = client.get("/?lang=fa").data.decode()
+    assert "بازخورد نمونه" in body
+    assert 'href="/forms/sample_feedback?lang=fa"' in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "tag"),
+    [("en", '<html lang="en" dir="ltr">'), ("fa", '<html lang="fa" dir="rtl">'), ("ps", '<html lang="ps" dir="rtl">')],
+)
+def test_page_direction_follows_the_language_code(client, lang, tag):
+    assert html_tag(client.get(f"{FORM_URL}?lang={lang}").data) == tag
+
+
+def test_language_not_offered_by_the_form_falls_back_to_its_default(client):
+    assert html_tag(client.get(f"{FORM_URL}?lang=fa_AF").data) == '<html lang="en" dir="ltr">'
+
+
+def test_missing_translation_falls_back_with_its_own_lang_attribute(client):
+    body = client.get(f"{FORM_URL}?lang=ps").data.decode()
+    assert '<span lang="en" dir="ltr">Your answers are anonymous.</span>' in body
+
+
+def test_language_comes_from_cookie_then_accept_language(client):
+    assert 'lang="fa"' in html_tag(client.get(FORM_URL, headers={"Accept-Language": "fa-IR,fa;q=0.9"}).data)
+    client.get(f"{FORM_URL}?lang=ps")
+    assert 'lang="ps"' in html_tag(client.get(FORM_URL, headers={"Accept-Language": "fa"}).data)
+
+
+def test_language_switcher_names_each_language_in_itself(client):
+    body = client.get(FORM_URL).data.decode()
+    assert '<a href="?lang=fa" lang="fa" dir="rtl"' in body
+    assert "فارسی" in body and "پښتو" in body
+
+
+def test_persian_dates_are_shown_in_solar_hijri(client):
+    body = client.get(f"{FORM_URL}?lang=fa").data.decode()
+    assert 'data-calendar="solar"' in body
+    assert 'placeholder="۱۴۰۵/۰۹/۰۱"' in body
+
+
+def test_valid_answers_are_stored_once_and_thanked(client, session):
+    answers = good_answers()
+    response = client.post(f"{FORM_URL}?lang=fa", data=answers)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/forms/sample_feedback/thanks?lang=fa")
+    client.post(f"{FORM_URL}?lang=fa", data=answers)
+    rows = stored(session)
+    assert len(rows) == 1
+    assert rows[0].answers["overall"] == 4 and rows[0].lang == "fa" and rows[0].source == "web"
+
+
+def test_persian_digits_and_solar_dates_are_normalised_on_the_server(client, session):
+    answers = good_answers(age="۳۲", hours="۱٫۵", session_date="۱۴۰۴/۱۰/۱۵")
+    assert client.post(f"{FORM_URL}?lang=fa", data=answers).status_code == 302
+    row = stored(session)[0]
+    assert (row.answers["age"], row.answers["hours"], row.answers["session_date"]) == (32, 1.5, "2026-01-05")
+
+
+def test_errors_appear_next_to_the_question_in_the_participants_language(client, session):
+    response = client.post(f"{FORM_URL}?lang=fa", data=good_answers(age="۱۲", overall=""))
+    errors = errors_in(response.data)
+    assert errors["age"] == "سن باید بین ۱۵ تا ۱۰۰ باشد."
+    assert "overall" in errors
+    assert 'value="۱۲"' in response.data.decode()
+    assert stored(session) == []
+
+
+def test_hidden_question_answer_is_not_kept(client, session):
+    client.post(FORM_URL, data=good_answers(overall="5", why_low="should vanish"))
+    assert "why_low" not in stored(session)[0].answers
+
+
+def test_unknown_form_is_not_found(client):
+    assert client.get("/forms/no_such_form").status_code == 404
+
+
+def test_post_without_csrf_token_stores_nothing_and_keeps_answers(app_config, session):
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    response = app.test_client().post(FORM_URL, data=good_answers(age="44"))
+    assert response.status_code == 200
+    assert "expired" in response.data.decode()
+    assert 'value="44"' in response.data.decode()
+    assert stored(session) == []
+
+
+def test_csrf_token_from_the_page_is_accepted(app_config, session):
+    client = create_app({**app_config, "WTF_CSRF_ENABLED": True}).test_client()
+    page = client.get(FORM_URL).data.decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post(FORM_URL, data=good_answers(csrf_token=token)).status_code == 302
+
+
+def test_questionnaire_text_is_escaped(app_config, tmp_path):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    source = (TEST_FORMS / "sample_feedback.yaml").read_text(encoding="utf-8")
+    hostile = source.replace('"Your answers are anonymous."', '"<script>alert(1)</script>"')
+    (folder / "sample_feedback.yaml").write_text(hostile, encoding="utf-8")
+    client = create_app({**app_config, "SURVEY_FORMS_DIR": str(folder)}).test_client()
+    body = client.get(FORM_URL).data.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_pages_send_security_headers(client):
+    headers = client.get(FORM_URL).headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_have_no_inline_scripts_or_outside_requests(client):
+    body = client.get(FORM_URL).data.decode()
+    assert re.findall(r"<script(?![^>]*\bsrc=)", body) == []
+    assert "http://" not in body and "https://" not in body
+
+
+def test_static_files_are_cached_long(client):
+    response = client.get(re.search(r"/assets/[^\"]+app.css", client.get(FORM_URL).data.decode()).group(0))
+    assert "max-age=31536000, immutable" in response.headers["Cache-Control"]
+
+
+def test_sample_forms_from_the_forms_folder_render(app_config, tmp_path):
+    shutil.copytree(TEST_FORMS.parent.parent.parent / "forms", tmp_path / "shipped")
+    client = create_app({**app_config, "SURVEY_FORMS_DIR": str(tmp_path / "shipped")}).test_client()
+    for form_id in ("capacity_building_feedback", "cultural_orientation_feedback"):
+        for lang in ("fa", "en", "fa_AF", "ps"):
+            assert client.get(f"/forms/{form_id}?lang={lang}").status_code == 200
+
+
+def test_a_page_reused_from_the_browser_cache_stores_the_next_persons_answers(client, session):
+    answers = good_answers()
+    client.post(FORM_URL, data=answers)
+    client.post(FORM_URL, data={**answers, "age": "55"})  # same cached page, another person
+    rows = stored(session)
+    assert sorted(row.answers["age"] for row in rows) == [30, 55]
+    assert len({row.uuid for row in rows}) == 2
