@@ -230,7 +230,6 @@ def list_users_command():
 
 def init_app(app) -> None:
     app.cli.add_command(users_cli)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", datetime.timedelta(hours=12))
     app.jinja_env.globals["ROLES"] = ROLES
     app.jinja_env.globals["ROLE_NAMES"] = ROLE_NAMES
     app.jinja_env.globals["staff_links"] = _staff_links

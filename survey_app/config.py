@@ -1,5 +1,6 @@
 """Configuration from defaults and SURVEY_* environment variables."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -25,6 +26,11 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Only a request that changes the session sends the cookie back. Otherwise a page the
+        # service worker or the preview frame fetches at the same moment answers with the old
+        # cookie and wipes out what the other request just stored (a "published" message).
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        "PERMANENT_SESSION_LIFETIME": datetime.timedelta(hours=12),  # a working day, then sign in again
         "WTF_CSRF_TIME_LIMIT": None,
         "SEND_FILE_MAX_AGE_DEFAULT": 60 * 60 * 24 * 365,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

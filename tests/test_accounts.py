@@ -94,3 +94,14 @@ def test_next_never_leads_to_another_site(csrf_client, session):
     response = csrf_client.post("/login?next=//evil.example/x", data={
         "email": "org@example.org", "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/staff"
+
+
+def test_pages_that_only_read_the_session_do_not_send_it_back(csrf_client, session):
+    """A page fetched in the background at the same moment must not overwrite a fresher cookie."""
+    create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    assert "Set-Cookie" in sign_in(csrf_client, "org@example.org").headers
+    csrf_client.get("/staff")  # the first page after sign-in stores a fresh CSRF token
+    for path in ("/staff", "/forms/sample_feedback?lang=fa", "/"):
+        response = csrf_client.get(path)
+        assert response.status_code == 200
+        assert "session=" not in response.headers.get("Set-Cookie", ""), path
