@@ -23,6 +23,8 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_ANONYMOUS_SYNC": os.environ.get("SURVEY_ANONYMOUS_SYNC", "1") not in ("0", "false", "no"),
         "SURVEY_SYNC_TOKENS": [t for t in os.environ.get("SURVEY_SYNC_TOKENS", "").split(",") if t.strip()],
         "SURVEY_SYNC_MAX_RECORDS": int(os.environ.get("SURVEY_SYNC_MAX_RECORDS", "1000")),
+        # The largest file of answers an organiser may upload on the import page.
+        "SURVEY_IMPORT_MAX_BYTES": int(os.environ.get("SURVEY_IMPORT_MAX_BYTES", str(256 * 1024 * 1024))),
         "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -39,10 +39,22 @@ FORMAT = "survey-submissions"
 VERSION = 1
 IMPORT_BATCH = 500
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_LINE = 1024 * 1024  # one record; a longer line is read in parts and fails as damaged
+MAX_PHONE_FILE = 32 * 1024 * 1024  # unpacked: a phone's file is the sync body, far smaller
 
 
 class SubmissionFileError(ValueError):
-    """A file that is not a submissions file, or is damaged, incomplete or changed."""
+    """A file that is not a submissions file, or is damaged, incomplete or changed.
+
+    `code` names the problem (damaged, version, after_end, line, no_end, checksum, not_submissions,
+    source, too_large) so that a web page can word it in the reader's language; `line` and `version` carry
+    the details. The message itself is English, for the command line and the logs.
+    """
+
+    def __init__(self, code: str, message: str, **details) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
 
 
 def _line(data) -> bytes:
@@ -121,14 +133,18 @@ def read_submission_file(fileobj: BinaryIO) -> SubmissionFile:
     fileobj = _seekable(fileobj)
     try:
         with _opened(fileobj) as stream:
-            first = stream.readline()
+            first = stream.readline(MAX_LINE)
             header = _json_or_none(first)
             if isinstance(header, dict) and header.get("format") == FORMAT:
                 return _check_export(stream, header, first, fileobj)
-            rest = stream.read()
+            rest = stream.read(MAX_PHONE_FILE + 1 - len(first))
+        if len(first) + len(rest) > MAX_PHONE_FILE:
+            raise SubmissionFileError("too_large", "The phone's answers file is larger than any phone writes "
+                                      f"({MAX_PHONE_FILE // (1024 * 1024)} MB unpacked). Nothing was imported.")
         return _check_phone_file(first + rest)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise SubmissionFileError(f"The file is damaged or incomplete ({exc}). Nothing was imported.") from exc
+        raise SubmissionFileError("damaged",
+                                  f"The file is damaged or incomplete ({exc}). Nothing was imported.") from exc
 
 
 def _seekable(fileobj: BinaryIO) -> BinaryIO:
@@ -148,26 +164,29 @@ def _json_or_none(data: bytes):
 
 def _check_export(stream, header: dict, first: bytes, fileobj) -> SubmissionFile:
     if header.get("version") != VERSION:
-        raise SubmissionFileError(f"The file is format version {header.get('version')}; this server reads "
-                                  f"version {VERSION}. Update this server first; nothing was imported.")
+        raise SubmissionFileError("version", f"The file is format version {header.get('version')}; this server reads "
+                                  f"version {VERSION}. Update this server first; nothing was imported.",
+                                  version=str(header.get("version"))[:20])
     digest, count, end = hashlib.sha256(first), 0, None
-    for number, line in enumerate(stream, start=2):
+    for number, line in enumerate(iter(lambda: stream.readline(MAX_LINE), b""), start=2):
         if end is not None:
-            raise SubmissionFileError(f"Line {number} comes after the end line; the file was changed.")
+            raise SubmissionFileError("after_end", f"Line {number} comes after the end line; the file was changed.",
+                                      line=number)
         data = _json_or_none(line) if line.endswith(b"\n") else None
         if not isinstance(data, dict):
-            raise SubmissionFileError(f"Line {number} is damaged or cut off. Nothing was imported.")
+            raise SubmissionFileError("line", f"Line {number} is damaged or cut off. Nothing was imported.",
+                                      line=number)
         if data.get("end") == FORMAT:
             end = data
             continue
         digest.update(line)
         count += 1
     if end is None:
-        raise SubmissionFileError("The file has no end line: it is incomplete (cut off while copying?). "
+        raise SubmissionFileError("no_end", "The file has no end line: it is incomplete (cut off while copying?). "
                                   "Nothing was imported.")
     if end.get("count") != count or not hmac.compare_digest(str(end.get("sha256")), digest.hexdigest()):
-        raise SubmissionFileError("The file's checksum does not match its contents: it was changed or damaged. "
-                                  "Nothing was imported.")
+        raise SubmissionFileError("checksum", "The file's checksum does not match its contents: it was changed "
+                                  "or damaged. Nothing was imported.")
     return SubmissionFile("export", header.get("source"), count, header.get("created_at"), digest.hexdigest(),
                           _fileobj=fileobj)
 
@@ -175,11 +194,11 @@ def _check_export(stream, header: dict, first: bytes, fileobj) -> SubmissionFile
 def _check_phone_file(data: bytes) -> SubmissionFile:
     document = _json_or_none(data)
     if not isinstance(document, dict) or not isinstance(document.get("submissions"), list):
-        raise SubmissionFileError("This is neither a submissions export nor a phone's answers file "
+        raise SubmissionFileError("not_submissions", "This is neither a submissions export nor a phone's answers file "
                                   "(JSON with a list of submissions). Nothing was imported.")
     source = document.get("source")
     if source is not None and not isinstance(source, str):
-        raise SubmissionFileError("The file's source must be a string. Nothing was imported.")
+        raise SubmissionFileError("source", "The file's source must be a string. Nothing was imported.")
     records = document["submissions"]
     return SubmissionFile("phone", source[:200] if source else None, len(records), _records=records)
 

@@ -4,6 +4,7 @@
     results.py    statistics and charts per questionnaire, filters, comparing two workshops
     exports.py    downloads of the answers (CSV, XLSX, JSON) and the `export` CLI command
     quarantine.py records sync could not store: fix and accept, or discard
+    imports.py    answers carried on a file (a laptop's export, a phone's saved answers)
 """
 
 from flask import Blueprint
@@ -20,6 +21,7 @@ def _interface_languages() -> dict:
 
 
 from . import exports  # noqa: E402, F401
+from . import imports  # noqa: E402, F401
 from . import quarantine  # noqa: E402, F401
 from . import results  # noqa: E402, F401
 from . import workshops  # noqa: E402, F401  (registers its routes on bp; imported once bp exists)
