@@ -265,6 +265,8 @@ def test_the_preview_shows_the_draft_right_to_left_and_cannot_send(translator, a
     main = body[body.index("<main"):body.index("</main>")]
     assert re.search(r"<html[^>]*>", body).group(0) == '<html lang="fa" dir="rtl">'
     assert "<form" not in main and 'type="submit"' not in main
+    # It looks as a participant's phone shows it: no staff header, account or sign-out button.
+    assert "<form" not in body and "tr@" not in body and "staff.css" not in body
     with fresh(app) as session:
         assert session.exec(select(Submission)).all() == []
         assert session.get(FormDraft, FORM) is None
