@@ -61,6 +61,16 @@ def close_workshop(*, session: Session, workshop: Workshop, now: datetime.dateti
         session.add(workshop)
 
 
+def reopen_workshop(*, session: Session, workshop: Workshop) -> None:
+    """Take answers again (a workshop closed by mistake, or one that goes on another day).
+
+    Answers refused while it was closed stay in the quarantine, where an organiser can accept them.
+    """
+    if workshop.closed_at is not None:
+        workshop.closed_at = None
+        session.add(workshop)
+
+
 def get_by_code(*, session: Session, code: str) -> Workshop | None:
     return session.exec(select(Workshop).where(Workshop.code == code)).first()
 

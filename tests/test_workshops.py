@@ -363,3 +363,27 @@ def test_closing_without_csrf_token_is_refused(client, session):
 def test_staff_start_page_offers_workshops_to_organisers(client, session):
     sign_in(client, session, "org@example.org")
     assert 'href="/organise/workshops"' in client.get("/staff").data.decode()
+
+
+def test_a_closed_workshop_can_be_opened_again(client, session):
+    owner = sign_in(client, session, "org@example.org")
+    workshop = closed_workshop(session, owner)
+    page = client.get(f"/organise/workshops/{workshop.id}").data.decode()
+    assert f'action="/organise/workshops/{workshop.id}/reopen"' in page
+    assert client.get(f"/organise/workshops/{workshop.id}/reopen").status_code == 405
+    assert post(client, f"/organise/workshops/{workshop.id}/reopen").status_code == 302
+    assert fresh(session, Workshop)[0].closed_at is None
+    assert [e.detail["code"] for e in fresh(session, AuditEvent) if e.action == "workshop_reopened"] == [workshop.code]
+    # Open again: new answers count, and the page offers to close it once more.
+    record = sync_record(session, workshop.code, "2026-11-24T09:00:00Z")
+    response = client.post("/api/v1/sync", json={"source": "phone-3", "submissions": [record]})
+    assert [r["status"] for r in response.get_json()["results"]] == ["stored"]
+    assert "/close" in client.get(f"/organise/workshops/{workshop.id}").data.decode()
+
+
+def test_only_the_workshops_organiser_may_reopen_it(app, session):
+    mine, other = app.test_client(), app.test_client()
+    workshop = closed_workshop(session, sign_in(mine, session, "one@example.org"))
+    sign_in(other, session, "two@example.org")
+    assert post(other, f"/organise/workshops/{workshop.id}/reopen").status_code == 404
+    assert fresh(session, Workshop)[0].closed_at is not None

@@ -1,4 +1,4 @@
-"""Organisers' workshop pages: list, create, edit, link and QR poster, close.
+"""Organisers' workshop pages: list, create, edit, link and QR poster, close and reopen.
 
     GET       /organise/workshops                     workshops
     GET, POST /organise/workshops/new                 new_workshop
@@ -7,6 +7,7 @@
     GET       /organise/workshops/<id>/poster         poster
     GET       /organise/workshops/<id>/qr.svg         workshop_qr
     GET, POST /organise/workshops/<id>/close          close_workshop
+    POST      /organise/workshops/<id>/reopen         reopen_workshop
 
 Organisers see and change only the workshops they created; admins see all of them.
 """
@@ -159,7 +160,8 @@ def workshop(workshop_id):
     """Show a workshop: its link, QR code, questionnaires, and whether it is open."""
     found = _managed(workshop_id)
     return render_template("organisers/workshop.html", workshop=found, link=_link(found),
-                           titles=_form_titles(found), loopback=_is_loopback(request.host))
+                           titles=_form_titles(found), loopback=_is_loopback(request.host),
+                           reopen_form=ConfirmForm())
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -213,6 +215,21 @@ def close_workshop(workshop_id):
     if found.closed_at is not None:
         return redirect(url_for(".workshop", workshop_id=found.id))
     return render_template("organisers/close.html", workshop=found, form=form)
+
+
+@bp.post("/workshops/<int:workshop_id>/reopen")
+@role_required("organiser")
+def reopen_workshop(workshop_id):
+    """Open a closed workshop again; what was refused meanwhile waits in the quarantine."""
+    found = _managed(workshop_id)
+    if found.closed_at is not None and ConfirmForm().validate_on_submit():
+        session = get_session()
+        data.reopen_workshop(session=session, workshop=found)
+        audit("workshop_reopened", code=found.code, title=found.title)
+        session.commit()
+        flash(_("The workshop is open again. Answers refused while it was closed wait in the quarantine, "
+                "where you can accept them."))
+    return redirect(url_for(".workshop", workshop_id=found.id))
 
 
 def _form_page(form: WorkshopForm, workshop: Workshop | None):
