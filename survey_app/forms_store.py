@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import func
 from sqlmodel import Session
@@ -16,7 +17,6 @@ from sqlmodel import select
 
 from .engine.definition import FormDefinition
 from .engine.definition import definition_to_dict
-from .engine.loader import DefinitionError
 from .engine.loader import load_dict
 from .engine.loader import load_directory
 from .models import Form
@@ -32,15 +32,18 @@ def content_hash(data) -> str:
 
 @dataclass
 class LoadReport:
+    """What publishing a set of questionnaires did to each: published, unchanged, or not taken."""
+
     published: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    errors: list[DefinitionError] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # DefinitionError, or a message
+    not_taken: ClassVar[str] = "NOT LOADED"
 
     def lines(self) -> list[str]:
         return (
             [f"published {item}" for item in self.published]
             + [f"unchanged {item}" for item in self.unchanged]
-            + [f"NOT LOADED {problem}" for problem in self.errors]
+            + [f"{self.not_taken} {problem}" for problem in self.errors]
         )
 
 

@@ -33,6 +33,7 @@ from sqlmodel import select
 
 from .engine.loader import DefinitionError
 from .engine.loader import load_dict
+from .forms_store import LoadReport
 from .forms_store import get_version
 from .forms_store import publish
 from .models import PushAck
@@ -284,16 +285,10 @@ def push(*, session: Session, url: str, source: str, token: str | None = None, b
     return report
 
 
-@dataclass
-class PullReport:
-    published: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+class PullReport(LoadReport):
+    """The questionnaires pulled from another server, reported as loading the forms folder is."""
 
-    def lines(self) -> list[str]:
-        return ([f"published {item}" for item in self.published]
-                + [f"unchanged {item}" for item in self.unchanged]
-                + [f"NOT PULLED {item}" for item in self.errors])
+    not_taken = "NOT PULLED"
 
 
 def get_json(url: str, *, token: str | None = None, timeout: float = 30.0, policy: RetryPolicy | None = None):
