@@ -78,6 +78,7 @@ export function createRow({ tr, fetch, timers, storage, csrf, msg, onSaved = () 
       forget();
       say('', 'saved');
     } else {
+      remember();  // overwriting was decided against their revision
       save();
     }
   }
@@ -96,6 +97,8 @@ export function createRow({ tr, fetch, timers, storage, csrf, msg, onSaved = () 
       if (!dirty()) {
         forget();
         say(msg.saved, 'saved');
+      } else {
+        remember();  // typed meanwhile: keep it on the new revision, or a reload conflicts with itself
       }
       onSaved();
     } else if (kind === 'conflict') {
