@@ -135,6 +135,11 @@ function restore(form, questions, raw) {
   form.dispatchEvent(new Event('change'));
 }
 
+/** Tell measurements (bench/page_weight.py) the moment the page is fully usable: checks and drafts wired. */
+function markReady() {
+  performance.mark('survey:ready');
+}
+
 async function start() {
   registerServiceWorker();
   const panel = $('#phone-status');
@@ -148,6 +153,7 @@ async function start() {
     if (form) enhance(form);  // checks still help; the plain POST sends the answers
     panel.hidden = false;
     status.say(panel.dataset.msgNoStorage);
+    markReady();
     return;
   }
   navigator.storage?.persist?.().catch(() => {});
@@ -159,6 +165,7 @@ async function start() {
   });
   wireActions(panel, store, sync, status, source);
   if (form) wireQuestionnaire(form, store, sync, refresh);
+  markReady();
   await refresh();
   window.addEventListener('online', () => sync.syncNow());
   sync.syncNow();
