@@ -3,10 +3,16 @@
 Every file is served below `/assets/<version>/`, where the version is a hash of the whole
 static folder. Relative imports between JavaScript modules therefore stay within one
 version: a page can never load a new module next to an old one.
+
+A page names its entry module; `module_preloads` lists every module that entry imports,
+read from the files themselves, so the page can ask for all of them at once instead of
+discovering them one import level (one round trip on a slow link) after another.
 """
 
 import hashlib
 import mimetypes
+import posixpath
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -33,10 +39,45 @@ def init_app(app: Flask) -> None:
     app.config["SURVEY_ASSET_VERSION"] = folder_hash(static)
     app.add_url_rule("/assets/<version>/<path:filename>", "asset", _serve_asset)
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["module_preloads"] = module_preloads
+    app.extensions["survey_module_graph"] = {}
 
 
 def asset_url(filename: str) -> str:
     return url_for("asset", version=current_app.config["SURVEY_ASSET_VERSION"], filename=filename)
+
+
+def module_preloads(entry: str) -> list[str]:
+    """Asset URLs of an entry module and everything it imports statically (not `import()`)."""
+    graphs = current_app.extensions["survey_module_graph"]
+    if entry not in graphs:
+        graphs[entry] = module_graph(Path(current_app.static_folder), entry)
+    return [asset_url(name) for name in graphs[entry]]
+
+
+# `import ... from './x.js'` or `import './x.js'` at the start of a line; a dynamic
+# `import('./x.js')` is left out on purpose: it is loaded later, when it is needed.
+STATIC_IMPORT = re.compile(r"""^[ \t]*import\s+(?:[^'";]*?\bfrom\s*)?['"](\.{1,2}/[^'"]+)['"]""", re.MULTILINE)
+
+
+def module_graph(static: Path, entry: str) -> list[str]:
+    """Static-folder paths of a module and its static imports, each imported module before its importer."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        path = static / name
+        if not path.is_file():
+            raise FileNotFoundError(f"module {name} is imported but missing from {static}")
+        for specifier in STATIC_IMPORT.findall(path.read_text(encoding="utf-8")):
+            visit(posixpath.normpath(posixpath.join(posixpath.dirname(name), specifier)))
+        order.append(name)
+
+    visit(entry)
+    return order
 
 
 def static_files(app: Flask) -> list[str]:

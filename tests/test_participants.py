@@ -171,3 +171,15 @@ def test_a_page_reused_from_the_browser_cache_stores_the_next_persons_answers(cl
     rows = stored(session)
     assert sorted(row.answers["age"] for row in rows) == [30, 55]
     assert len({row.uuid for row in rows}) == 2
+
+
+def test_the_page_preloads_every_module_its_script_imports(client):
+    body = client.get(FORM_URL).data.decode()
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', body)
+    entry = re.search(r'<script type="module" src="([^"]+)">', body).group(1)
+    assert entry in preloaded
+    for url in preloaded:
+        source = client.get(url).data.decode()
+        folder = url.rsplit("/", 1)[0]
+        for name in re.findall(r"from '\./([\w-]+\.js)'", source):
+            assert f"{folder}/{name}" in preloaded, f"{url} imports {name}, which the page does not preload"
