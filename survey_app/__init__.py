@@ -4,6 +4,7 @@ import logging
 import os
 
 from flask import Flask
+from flask import request
 from flask_compress import Compress
 from flask_wtf import CSRFProtect
 
@@ -115,6 +116,8 @@ def _load_forms(app: Flask) -> None:
 
 
 def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    # A script or style sheet needs only nosniff; the others apply to documents and workers.
+    names = ("X-Content-Type-Options",) if request.endpoint == "asset" else SECURITY_HEADERS
+    for name in names:
+        response.headers.setdefault(name, SECURITY_HEADERS[name])
     return response

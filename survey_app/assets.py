@@ -9,12 +9,15 @@ read from the files themselves, so the page can ask for all of them at once inst
 discovering them one import level (one round trip on a slow link) after another.
 """
 
+import functools
+import gzip
 import hashlib
 import mimetypes
 import posixpath
 import re
 from pathlib import Path
 
+import brotli
 from flask import Flask
 from flask import abort
 from flask import current_app
@@ -87,18 +90,37 @@ def static_files(app: Flask) -> list[str]:
 
 
 def _serve_asset(version: str, filename: str):
-    """Serve a static file from memory, so it is compressed like pages (the files are small)."""
+    """Serve a static file compressed once, as tightly as the format allows, and kept in memory."""
     path = safe_join(current_app.static_folder, filename)
     if path is None or not Path(path).is_file():
         abort(404)
     mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
     if mimetype == "application/javascript":
         mimetype = "text/javascript"
-    response = current_app.response_class(Path(path).read_bytes(), mimetype=mimetype)
-    response.add_etag()
+    encoding = None
+    if mimetype in current_app.config["COMPRESS_MIMETYPES"]:
+        encoding = next((e for e in ("br", "gzip") if request.accept_encodings[e]), None)
+    body = _encoded(path, Path(path).stat().st_mtime_ns, encoding)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.vary.add("Accept-Encoding")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
     if version == current_app.config["SURVEY_ASSET_VERSION"]:
+        # Never asked for again, so no validator: the name changes with the content.
         response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-    else:
-        # An old page asking for an old version: never cache a newer file under that name.
-        response.headers["Cache-Control"] = "no-cache"
+        return response
+    # An old page asking for an old version: never cache a newer file under that name.
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
     return response.make_conditional(request)
+
+
+@functools.lru_cache(maxsize=512)
+def _encoded(path: str, mtime_ns: int, encoding: str | None) -> bytes:
+    """A file's bytes as sent: brotli at its best quality (about a fifth smaller than fast settings)."""
+    data = Path(path).read_bytes()
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    if encoding == "gzip":
+        return gzip.compress(data, compresslevel=9, mtime=0)
+    return data

@@ -1,5 +1,10 @@
 """The module graph a page preloads: read from the modules' own import statements."""
 
+import gzip
+import re
+from pathlib import Path
+
+import brotli
 import pytest
 
 from survey_app.assets import module_graph
@@ -37,3 +42,35 @@ def test_a_missing_module_is_an_error_not_a_silent_gap(tmp_path):
     write(tmp_path, "a.js", "import { gone } from './gone.js';\n")
     with pytest.raises(FileNotFoundError, match="gone.js"):
         module_graph(tmp_path, "a.js")
+
+
+def asset_path(client, name):
+    body = client.get("/forms/sample_feedback").data.decode()
+    return re.search(rf'/assets/[0-9a-f]+/{re.escape(name)}', body).group(0)
+
+
+@pytest.mark.parametrize(("accept", "encoding", "decode"), [
+    ("gzip, deflate, br, zstd", "br", brotli.decompress),
+    ("gzip", "gzip", gzip.decompress),
+    ("identity", None, lambda data: data),
+])
+def test_assets_are_sent_compressed_in_what_the_browser_accepts(client, app, accept, encoding, decode):
+    for name in ("js/main.js", "css/app.css"):
+        response = client.get(asset_path(client, name), headers={"Accept-Encoding": accept})
+        assert response.headers.get("Content-Encoding") == encoding
+        assert decode(response.data) == (Path(app.static_folder) / name).read_bytes()
+        assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_assets_carry_no_page_only_headers(client):
+    response = client.get(asset_path(client, "js/main.js"), headers={"Accept-Encoding": "br"})
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response.headers
+    assert "Cookie" not in response.headers["Vary"]
+    assert "max-age=31536000, immutable" in response.headers["Cache-Control"]
+
+
+def test_pages_prefer_brotli_to_zstd(client):
+    response = client.get("/forms/sample_feedback", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert b"<form" in brotli.decompress(response.data)
