@@ -76,6 +76,7 @@ def measure(page, cdp, url: str, wired: bool = True) -> dict:
     else:
         page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length")
     seconds = page.evaluate(USABLE)
+    page.wait_for_load_state("networkidle")  # count what the page fetches later too (the sync modules)
     entries = page.evaluate(
         "() => [...performance.getEntriesByType('resource'), ...performance.getEntriesByType('navigation')]"
         ".map(e => e.decodedBodySize)")

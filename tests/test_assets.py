@@ -45,8 +45,9 @@ def test_a_missing_module_is_an_error_not_a_silent_gap(tmp_path):
 
 
 def asset_path(client, name):
+    """The current URL of a static file, with the version the form page uses."""
     body = client.get("/forms/sample_feedback").data.decode()
-    return re.search(rf'/assets/[0-9a-f]+/{re.escape(name)}', body).group(0)
+    return re.search(r"/assets/[0-9a-f]+/", body).group(0) + name
 
 
 @pytest.mark.parametrize(("accept", "encoding", "decode"), [

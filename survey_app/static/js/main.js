@@ -2,9 +2,7 @@
 // This is the one module that reads browser globals; the others take them as arguments.
 
 import { enhance, readRaw } from './form-page.js';
-import { makeUuid } from './outbox.js';
-import { openStore } from './storage.js';
-import { createSync } from './sync.js';
+import { makeUuid, openStore } from './storage.js';
 
 const PERSIAN_DIGITS = new Set(['fa', 'fa_AF', 'ps']);
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -19,6 +17,21 @@ function registerServiceWorker() {
   const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
   if (document.readyState === 'complete') register();
   else window.addEventListener('load', register, { once: true });
+}
+
+/** Sending is not needed to answer: its modules are fetched on first use, once the page is usable. */
+function lazySync(options) {
+  let loading = null;
+  const load = () => {
+    if (!loading) {
+      // Both at once: sync.js alone would find outbox.js one round trip later.
+      loading = Promise.all([import('./sync.js'), import('./outbox.js')])
+        .then(([{ createSync }]) => createSync(options));
+      loading.catch(() => { loading = null; });  // offline: the next trigger tries again
+    }
+    return loading;
+  };
+  return { syncNow: (...args) => load().then((sync) => sync.syncNow(...args), () => {}) };
 }
 
 /** The status panel: how many answers wait on this phone and how the last sync went. */
@@ -164,7 +177,7 @@ async function start() {
   navigator.storage?.persist?.().catch(() => {});
   const source = await store.sourceId(() => makeUuid(crypto));
   const refresh = async () => status.show((await store.pending()).length);
-  const sync = createSync({
+  const sync = lazySync({
     store, fetch: (...args) => window.fetch(...args), endpoint: panel.dataset.syncUrl, source,
     timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
   });
