@@ -60,14 +60,19 @@ def measure(page, cdp, url: str, wired: bool = True) -> dict:
     sizes = {"raw": 0, "wire": 0, "requests": 0}
     pending = {}
 
+    def on_request(event):  # only this page's requests: not the previous page's late icon
+        pending[event["requestId"]] = None
+
     def on_response(event):
-        pending[event["requestId"]] = event["response"].get("fromServiceWorker", False)
+        if event["requestId"] in pending:
+            pending[event["requestId"]] = event["response"].get("fromServiceWorker", False)
 
     def on_finished(event):
         if pending.pop(event["requestId"], None) is False:
             sizes["wire"] += event["encodedDataLength"]
             sizes["requests"] += 1
 
+    cdp.on("Network.requestWillBeSent", on_request)
     cdp.on("Network.responseReceived", on_response)
     cdp.on("Network.loadingFinished", on_finished)
     page.goto(url, wait_until="load")
@@ -80,6 +85,7 @@ def measure(page, cdp, url: str, wired: bool = True) -> dict:
     entries = page.evaluate(
         "() => [...performance.getEntriesByType('resource'), ...performance.getEntriesByType('navigation')]"
         ".map(e => e.decodedBodySize)")
+    cdp.remove_listener("Network.requestWillBeSent", on_request)
     cdp.remove_listener("Network.responseReceived", on_response)
     cdp.remove_listener("Network.loadingFinished", on_finished)
     sizes["raw"] += sum(entries)
