@@ -1,4 +1,5 @@
-// The only module that touches IndexedDB: drafts, the outbox and a little metadata.
+// The only module that touches IndexedDB: drafts, the outbox and a little metadata; and the
+// UUIDs records are kept under (here, not with sending, which the page loads later).
 // Schema upgrades form a ladder on oldVersion and never drop data.
 
 export const DB_NAME = 'survey';
