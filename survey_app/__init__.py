@@ -4,6 +4,8 @@ import logging
 import os
 
 from flask import Flask
+from flask import current_app
+from flask import request
 from flask_compress import Compress
 from flask_wtf import CSRFProtect
 
@@ -11,11 +13,12 @@ csrf = CSRFProtect()
 compress = Compress()
 log = logging.getLogger(__name__)
 
+# {inline_styles}: the hash of the style sheet every page carries inline (assets.py).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' {inline_styles}; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
-    ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "Referrer-Policy": "same-origin",
@@ -55,6 +58,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     caching.init_app(app)
     _load_forms(app)
+    app.extensions["survey_security_headers"] = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY.format(inline_styles=app.config["SURVEY_INLINE_STYLE_HASH"]),
+        **SECURITY_HEADERS,
+    }
     app.after_request(_security_headers)
     return app
 
@@ -115,6 +122,9 @@ def _load_forms(app: Flask) -> None:
 
 
 def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    # A script or style sheet needs only nosniff; the others apply to documents and workers.
+    headers = current_app.extensions["survey_security_headers"]
+    names = ("X-Content-Type-Options",) if request.endpoint == "asset" else headers
+    for name in names:
+        response.headers.setdefault(name, headers[name])
     return response

@@ -104,6 +104,8 @@ def _session_stamp(user: User) -> str:
 @bp.before_app_request
 def load_user() -> None:
     g.user = None
+    if request.endpoint == "asset":
+        return  # the same files for everyone: reading the session would add Vary: Cookie
     user_id = cookie_session.get("user_id")
     if user_id is None:
         return

@@ -42,6 +42,10 @@ def from_environment(instance_path: str) -> dict:
                                "application/json", "image/svg+xml", "text/csv"],
         "COMPRESS_STREAMS": False,
         "COMPRESS_MIN_SIZE": 512,
+        # Brotli first: at level 7 a form page is a sixth smaller than with zstd's default, for
+        # about a millisecond (static assets are compressed once, at brotli's best, in assets.py).
+        "COMPRESS_ALGORITHM": ["br", "zstd", "gzip", "deflate"],
+        "COMPRESS_BR_LEVEL": 7,
     }
 
 

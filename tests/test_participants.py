@@ -1,8 +1,11 @@
 """Participants' pages through Flask's test client, in English and Persian."""
 
+import base64
+import hashlib
 import re
 import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -152,8 +155,16 @@ def test_pages_have_no_inline_scripts_or_outside_requests(client):
 
 
 def test_static_files_are_cached_long(client):
-    response = client.get(re.search(r"/assets/[^\"]+app.css", client.get(FORM_URL).data.decode()).group(0))
+    response = client.get(re.search(r"/assets/[^\"]+main.js", client.get(FORM_URL).data.decode()).group(0))
     assert "max-age=31536000, immutable" in response.headers["Cache-Control"]
+
+
+def test_the_inline_style_sheet_is_the_one_the_policy_allows(client, app):
+    response = client.get(FORM_URL)
+    styles = re.findall(r"<style>(.*?)</style>", response.data.decode(), re.DOTALL)
+    assert styles == [(Path(app.static_folder) / "css/app.css").read_text()]
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}';" in response.headers["Content-Security-Policy"]
 
 
 def test_sample_forms_from_the_forms_folder_render(app_config, tmp_path):
@@ -171,3 +182,15 @@ def test_a_page_reused_from_the_browser_cache_stores_the_next_persons_answers(cl
     rows = stored(session)
     assert sorted(row.answers["age"] for row in rows) == [30, 55]
     assert len({row.uuid for row in rows}) == 2
+
+
+def test_the_page_preloads_every_module_its_script_imports(client):
+    body = client.get(FORM_URL).data.decode()
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', body)
+    entry = re.search(r'<script type="module" src="([^"]+)">', body).group(1)
+    assert entry in preloaded
+    for url in preloaded:
+        source = client.get(url).data.decode()
+        folder = url.rsplit("/", 1)[0]
+        for name in re.findall(r"from '\./([\w-]+\.js)'", source):
+            assert f"{folder}/{name}" in preloaded, f"{url} imports {name}, which the page does not preload"

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { acknowledged, batches, classify, makeUuid, MAX_DELAY_MS, nextDelay } from '../../survey_app/static/js/outbox.js';
+import { acknowledged, batches, classify, MAX_DELAY_MS, nextDelay } from '../../survey_app/static/js/outbox.js';
+import { makeUuid } from '../../survey_app/static/js/storage.js';
 import { createSync } from '../../survey_app/static/js/sync.js';
 
 function fakeStore(records) {

@@ -2,9 +2,7 @@
 // This is the one module that reads browser globals; the others take them as arguments.
 
 import { enhance, readRaw } from './form-page.js';
-import { makeUuid } from './outbox.js';
-import { openStore } from './storage.js';
-import { createSync } from './sync.js';
+import { makeUuid, openStore } from './storage.js';
 
 const PERSIAN_DIGITS = new Set(['fa', 'fa_AF', 'ps']);
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -13,9 +11,27 @@ function localDigits(text, lang) {
   return PERSIAN_DIGITS.has(lang) ? String(text).replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]) : String(text);
 }
 
+/** Register once the page has loaded: the worker's precache would otherwise share a slow link with it. */
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
-  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
+}
+
+/** Sending is not needed to answer: its modules are fetched on first use, once the page is usable. */
+function lazySync(options) {
+  let loading = null;
+  const load = () => {
+    if (!loading) {
+      // Both at once: sync.js alone would find outbox.js one round trip later.
+      loading = Promise.all([import('./sync.js'), import('./outbox.js')])
+        .then(([{ createSync }]) => createSync(options));
+      loading.catch(() => { loading = null; });  // offline: the next trigger tries again
+    }
+    return loading;
+  };
+  return { syncNow: (...args) => load().then((sync) => sync.syncNow(...args), () => {}) };
 }
 
 /** The status panel: how many answers wait on this phone and how the last sync went. */
@@ -59,31 +75,29 @@ function wireActions(panel, store, sync, status, source) {
   });
 }
 
-/** Keep a draft as the participant types, offer it back, and queue finished answers. */
-function wireQuestionnaire(form, store, sync, refresh) {
+/** Keep a draft as the participant types, offer it back; returns what queues finished answers. */
+function wireQuestionnaire(form, questions, store, sync, refresh) {
   const draftKey = `${form.dataset.formId}`;
   const fresh = () => ({ uuid: makeUuid(crypto), startedAt: new Date().toISOString() });
   let current = fresh();
   let saveTimer = null;
-  const { questions } = enhance(form, {
-    onValid: async (event, result) => {
-      event.preventDefault();
-      clearTimeout(saveTimer);
-      await store.enqueue({
-        uuid: current.uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
-        lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
-        workshop: form.dataset.workshop || null, answers: result.answers,
-      }, draftKey);
-      current = fresh();
-      form.reset();
-      form.hidden = true;
-      const thanks = $('#saved-thanks');
-      thanks.hidden = false;
-      thanks.focus();
-      await refresh();
-      sync.syncNow();
-    },
-  });
+  const queue = async (event, result) => {
+    event.preventDefault();
+    clearTimeout(saveTimer);
+    await store.enqueue({
+      uuid: current.uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
+      lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
+      workshop: form.dataset.workshop || null, answers: result.answers,
+    }, draftKey);
+    current = fresh();
+    form.reset();
+    form.hidden = true;
+    const thanks = $('#saved-thanks');
+    thanks.hidden = false;
+    thanks.focus();
+    await refresh();
+    sync.syncNow();
+  };
   const saveDraft = () => store.saveDraft({
     key: draftKey, uuid: current.uuid, startedAt: current.startedAt, version: form.dataset.formVersion,
     raw: readRaw(form, questions), savedAt: Date.now(),
@@ -99,6 +113,7 @@ function wireQuestionnaire(form, store, sync, refresh) {
     form.querySelector('input, textarea')?.focus();
   });
   offerDraft(form, store, draftKey, questions, (draft) => { current = { uuid: draft.uuid, startedAt: draft.startedAt }; });
+  return queue;
 }
 
 async function offerDraft(form, store, draftKey, questions, adopt) {
@@ -135,33 +150,44 @@ function restore(form, questions, raw) {
   form.dispatchEvent(new Event('change'));
 }
 
+/** Tell measurements (bench/page_weight.py) the moment the page is fully usable: checks and drafts wired. */
+function markReady() {
+  performance.mark('survey:ready');
+}
+
 async function start() {
-  registerServiceWorker();
   const panel = $('#phone-status');
   const form = $('form.questionnaire');
   if (!panel) return;
+  const opening = openStore(window.indexedDB);  // the browser opens it while the checks are wired
+  opening.catch(() => {});
+  // Until the phone's store is open, a valid form is posted as plain HTML, as without JavaScript.
+  let queue = null;
+  const page = form ? enhance(form, { onValid: (event, result) => queue?.(event, result) }) : null;
   const status = statusPanel(panel);
   let store;
   try {
-    store = await openStore(window.indexedDB);
+    store = await opening;
   } catch {
-    if (form) enhance(form);  // checks still help; the plain POST sends the answers
-    panel.hidden = false;
+    panel.hidden = false;  // checks still help; the plain POST sends the answers
     status.say(panel.dataset.msgNoStorage);
+    markReady();
     return;
   }
   navigator.storage?.persist?.().catch(() => {});
   const source = await store.sourceId(() => makeUuid(crypto));
   const refresh = async () => status.show((await store.pending()).length);
-  const sync = createSync({
+  const sync = lazySync({
     store, fetch: (...args) => window.fetch(...args), endpoint: panel.dataset.syncUrl, source,
     timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
   });
   wireActions(panel, store, sync, status, source);
-  if (form) wireQuestionnaire(form, store, sync, refresh);
+  if (form) queue = wireQuestionnaire(form, page.questions, store, sync, refresh);
+  markReady();
   await refresh();
   window.addEventListener('online', () => sync.syncNow());
   sync.syncNow();
 }
 
-start();
+// The service worker comes after: its precache must not delay this page on a slow link.
+start().finally(registerServiceWorker);

@@ -33,13 +33,3 @@ export function acknowledged(results, sentUuids) {
   return (results || []).filter((r) => r && sent.has(r.uuid)
     && ['stored', 'duplicate', 'conflict', 'rejected'].includes(r.status));
 }
-
-/** A random v4 UUID that also works on plain HTTP, where crypto.randomUUID is missing. */
-export function makeUuid(crypto) {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}

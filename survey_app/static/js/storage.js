@@ -1,4 +1,5 @@
-// The only module that touches IndexedDB: drafts, the outbox and a little metadata.
+// The only module that touches IndexedDB: drafts, the outbox and a little metadata; and the
+// UUIDs records are kept under (here, not with sending, which the page loads later).
 // Schema upgrades form a ladder on oldVersion and never drop data.
 
 export const DB_NAME = 'survey';
@@ -23,6 +24,16 @@ function done(tx) {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
   });
+}
+
+/** A random v4 UUID that also works on plain HTTP, where crypto.randomUUID is missing. */
+export function makeUuid(crypto) {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Open the store; rejects where IndexedDB is missing or refused (some private modes). */
