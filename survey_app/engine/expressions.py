@@ -45,6 +45,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from typing import NamedTuple
 
@@ -61,6 +62,8 @@ __all__ = [
     "Node",
     "evaluate",
     "evaluate_bool",
+    "evaluator",
+    "is_true",
     "parse",
     "references",
 ]
@@ -246,38 +249,63 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _lookup(answers: Any, name: str) -> Any:
-    return _normalize(answers.get(name)) if isinstance(answers, Mapping) else None
+    if type(answers) is dict or isinstance(answers, Mapping):
+        return _normalize(answers.get(name))
+    return None
 
 
-def _eval_op(node: Node, ctx: _Context) -> Any:
-    op, (left, right) = node.value, node.args
-    if op == "or":
-        return _truthy(_eval(left, ctx)) or _truthy(_eval(right, ctx))
-    if op == "and":
-        return _truthy(_eval(left, ctx)) and _truthy(_eval(right, ctx))
-    x, y = _eval(left, ctx), _eval(right, ctx)
-    if op == "=":
-        return _equal(x, y)
-    if op == "!=":
-        return not _equal(x, y)
-    if op in _COMPARE:
-        return _compare(str(op), x, y)
-    return _ARITHMETIC[str(op)](_to_num(x), _to_num(y))
+_Compiled = Callable[[_Context], Any]
 
 
-def _eval(node: Node, ctx: _Context) -> Any:
-    kind = node.kind
+def _compile(node: Node) -> _Compiled:
+    """Turn a tree into nested closures, so evaluating it does no dispatch on node kinds."""
+    kind, value = node.kind, node.value
     if kind in ("num", "str"):
-        return node.value
+        return lambda ctx: value
     if kind == "ref":
-        return _lookup(ctx.answers, str(node.value))
+        name = str(value)
+        return lambda ctx: _lookup(ctx.answers, name)
     if kind == "cur":
-        return ctx.current
+        return lambda ctx: ctx.current
     if kind == "neg":
-        return -_to_num(_eval(node.args[0], ctx))
+        inner = _compile(node.args[0])
+        return lambda ctx: -_to_num(inner(ctx))
     if kind == "op":
-        return _eval_op(node, ctx)
-    return _FUNCTIONS[str(node.value)](ctx, *(_eval(a, ctx) for a in node.args))
+        return _compile_op(str(value), *map(_compile, node.args))
+    function, parts = _FUNCTIONS[str(value)], tuple(map(_compile, node.args))
+    if not parts:
+        return lambda ctx: function(ctx)
+    if len(parts) == 1:
+        (only,) = parts
+        return lambda ctx: function(ctx, only(ctx))
+    if len(parts) == 2:
+        first, second = parts
+        return lambda ctx: function(ctx, first(ctx), second(ctx))
+    return lambda ctx: function(ctx, *[part(ctx) for part in parts])
+
+
+def _compile_op(op: str, left: _Compiled, right: _Compiled) -> _Compiled:
+    if op == "or":
+        return lambda ctx: _truthy(left(ctx)) or _truthy(right(ctx))
+    if op == "and":
+        return lambda ctx: _truthy(left(ctx)) and _truthy(right(ctx))
+    if op == "=":
+        return lambda ctx: _equal(left(ctx), right(ctx))
+    if op == "!=":
+        return lambda ctx: not _equal(left(ctx), right(ctx))
+    if op in _COMPARE:
+        return lambda ctx: _compare(op, left(ctx), right(ctx))
+    arithmetic = _ARITHMETIC[op]
+    return lambda ctx: arithmetic(_to_num(left(ctx)), _to_num(right(ctx)))
+
+
+@lru_cache(maxsize=2048)
+def _compiled_text(text: str) -> _Compiled:
+    return _compile(parse(text))
+
+
+def _compiled(node_or_text: Node | str) -> _Compiled:
+    return _compile(node_or_text) if isinstance(node_or_text, Node) else _compiled_text(node_or_text)
 
 
 def _iso_today(today: Any) -> str:
@@ -313,7 +341,16 @@ def evaluate(
 ) -> Any:
     """Compute the raw value; never raises for any answer values (only parse errors)."""
     ctx = _Context(answers or {}, _normalize(current), _iso_today(today))
-    return _eval(_as_node(node_or_text), ctx)
+    return _compiled(node_or_text)(ctx)
+
+
+def evaluator(node_or_text: Node | str) -> Callable[[Mapping[str, Any] | None, Any, str], Any]:
+    """Compile an expression once, for callers that run it many times (validating a batch).
+
+    The result takes (answers, current, today as YYYY-MM-DD) and returns what ``evaluate`` would.
+    """
+    run = _compiled(node_or_text)
+    return lambda answers, current, today: run(_Context(answers or {}, _normalize(current), today))
 
 
 def evaluate_bool(
@@ -326,3 +363,6 @@ def evaluate_bool(
     """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
     value = evaluate(node_or_text, answers, current=current, today=today)
     return _truthy(value)
+
+
+is_true = _truthy  # the yes/no of a value, for callers of ``evaluator``

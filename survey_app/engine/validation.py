@@ -7,6 +7,8 @@ run, hidden questions are dropped, then required and constraint rules are checke
 
 import datetime
 import math
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -15,8 +17,8 @@ import jdatetime
 from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
-from .expressions import evaluate
-from .expressions import evaluate_bool
+from .expressions import evaluator
+from .expressions import is_true
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
@@ -63,7 +65,7 @@ def parse_date(value) -> datetime.date:
         raise InvalidValue("date") from exc
 
 
-def coerce(question: Question, choices: list[str], value):
+def coerce(question: Question, choices: Sequence[str], value):
     """Return the typed value of one raw answer, or raise InvalidValue with an error code."""
     if isinstance(value, str):
         value = value.strip()
@@ -119,37 +121,84 @@ def _number(value, code: str = "integer") -> float:
     return number
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One question of a compiled form: its expressions parsed once, its options listed once."""
+
+    question: Question
+    groups: frozenset[str]
+    options: tuple[str, ...]
+    relevant: Callable | None
+    calculation: Callable | None
+    required: Callable | None
+    constraint: Callable | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    names: frozenset[str]
+    steps: tuple[_Step, ...]
+    inputs: tuple[_Step, ...]
+
+
+def _compile(form: FormDefinition) -> _Plan:
+    def run(text):
+        return evaluator(text) if text else None
+
+    steps = tuple(
+        _Step(question, frozenset(p.name for p in parents),
+              tuple(c.name for c in form.choices_for(question)) if question.is_input else (),
+              run(question.relevant), run(question.calculation) if question.type == "calculate" else None,
+              run(question.required), run(question.constraint))
+        for question, parents in form.walk()
+    )
+    return _Plan(frozenset(step.question.name for step in steps), steps,
+                 tuple(step for step in steps if step.question.is_input))
+
+
+def _plan(form: FormDefinition) -> _Plan:
+    """Return the compiled plan of a definition; a batch of a thousand records reuses one."""
+    entry = _PLANS.get(id(form))
+    if entry is None or entry[0] is not form:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        entry = _PLANS[id(form)] = (form, _compile(form))
+    return entry[1]
+
+
+_PLANS: dict[int, tuple[FormDefinition, _Plan]] = {}  # the form is kept so its id is not reused
+
+
 def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = None) -> Outcome:
     """Type, compute, apply relevance and check every answer; keep only what is shown."""
     today = today or datetime.date.today()
-    outcome = Outcome(unknown=sorted(set(raw) - {q.name for q in form.questions()}))
+    day = f"{today.year:04d}-{today.month:02d}-{today.day:02d}"
+    plan = _plan(form)
+    outcome = Outcome(unknown=sorted(set(raw) - plan.names))
     values, format_errors = {}, {}
-    for question, _ in form.walk():
-        if question.is_input:
-            options = [c.name for c in form.choices_for(question)]
-            try:
-                values[question.name] = coerce(question, options, raw.get(question.name))
-            except InvalidValue as exc:
-                values[question.name] = None
-                format_errors[question.name] = FieldError(exc.args[0])
+    for step in plan.inputs:
+        name = step.question.name
+        try:
+            values[name] = coerce(step.question, step.options, raw.get(name))
+        except InvalidValue as exc:
+            values[name] = None
+            format_errors[name] = FieldError(exc.args[0])
     hidden: set[str] = set()
-    for question, parents in form.walk():
-        if any(p.name in hidden for p in parents) or (
-            question.relevant and not evaluate_bool(question.relevant, values, today=today)
-        ):
+    for step in plan.steps:
+        question = step.question
+        if not hidden.isdisjoint(step.groups) or (step.relevant and not is_true(step.relevant(values, None, day))):
             hidden.add(question.name)
             values.pop(question.name, None)
             continue
-        if question.type == "calculate":
-            values[question.name] = _calculated(question, values, today)
+        if step.calculation:
+            values[question.name] = _calculated(step.calculation(values, None, day))
         if question.is_input:
-            _check(question, values, format_errors, outcome, today)
+            _check(step, values, format_errors, outcome, day)
     outcome.answers = {k: v for k, v in values.items() if not is_empty(v)}
     return outcome
 
 
-def _calculated(question: Question, values: dict, today):
-    result = evaluate(question.calculation, values, today=today)
+def _calculated(result):
     if isinstance(result, float):
         if not math.isfinite(result):
             return None
@@ -158,15 +207,16 @@ def _calculated(question: Question, values: dict, today):
     return result
 
 
-def _check(question: Question, values: dict, format_errors: dict, outcome: Outcome, today) -> None:
+def _check(step: _Step, values: dict, format_errors: dict, outcome: Outcome, day: str) -> None:
+    question = step.question
     name = question.name
     if name in format_errors:
         outcome.errors[name] = format_errors[name]
         return
     value = values.get(name)
     if is_empty(value):
-        if question.required and evaluate_bool(question.required, values, today=today):
+        if step.required and is_true(step.required(values, None, day)):
             outcome.errors[name] = FieldError("required", question.required_message)
         return
-    if question.constraint and not evaluate_bool(question.constraint, values, current=value, today=today):
+    if step.constraint and not is_true(step.constraint(values, value, day)):
         outcome.errors[name] = FieldError("constraint", question.constraint_message)
