@@ -24,10 +24,18 @@ from .models import FormVersion
 from .models import utcnow
 
 
+def canonical_json(data) -> str:
+    """Write plain data as the one text every machine makes of it (sorted keys, no spaces)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def content_hash(data) -> str:
     """Hash plain data the same way on every machine (sorted keys, no spaces)."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text_hash(canonical_json(data))
 
 
 @dataclass
