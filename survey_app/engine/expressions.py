@@ -47,7 +47,6 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from typing import NamedTuple
 
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
@@ -75,10 +74,13 @@ _SPLIT_RE = re.compile(r"[ \t\r\n]+")
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
-class _Context(NamedTuple):
-    answers: Mapping[str, Any]
-    current: Any
-    today: str
+class _Context:
+    """What an expression is evaluated against (a slotted class: made once per evaluation)."""
+
+    __slots__ = ("answers", "current", "today")
+
+    def __init__(self, answers: Mapping[str, Any], current: Any, today: str) -> None:
+        self.answers, self.current, self.today = answers, current, today
 
 
 def _is_number(v: Any) -> bool:
@@ -271,6 +273,8 @@ def _compile(node: Node) -> _Compiled:
         inner = _compile(node.args[0])
         return lambda ctx: -_to_num(inner(ctx))
     if kind == "op":
+        if value in _COMPARE and (compiled := _compile_comparison(str(value), *node.args)):
+            return compiled
         return _compile_op(str(value), *map(_compile, node.args))
     function, parts = _FUNCTIONS[str(value)], tuple(map(_compile, node.args))
     if not parts:
@@ -297,6 +301,18 @@ def _compile_op(op: str, left: _Compiled, right: _Compiled) -> _Compiled:
         return lambda ctx: _compare(op, left(ctx), right(ctx))
     arithmetic = _ARITHMETIC[op]
     return lambda ctx: arithmetic(_to_num(left(ctx)), _to_num(right(ctx)))
+
+
+def _compile_comparison(op: str, left: Node, right: Node) -> _Compiled | None:
+    """Compare with a literal that is not a date as numbers straight away (``${age} >= 15``)."""
+    compare = _COMPARE[op]
+    if right.kind in ("num", "str") and not _is_date(right.value):
+        value, number = _compile(left), _to_num(right.value)
+        return lambda ctx: compare(_to_num(value(ctx)), number)
+    if left.kind in ("num", "str") and not _is_date(left.value):
+        number, value = _to_num(left.value), _compile(right)
+        return lambda ctx: compare(number, _to_num(value(ctx)))
+    return None
 
 
 @lru_cache(maxsize=2048)

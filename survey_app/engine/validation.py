@@ -121,11 +121,13 @@ def _number(value, code: str = "integer") -> float:
     return number
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Step:
     """One question of a compiled form: its expressions parsed once, its options listed once."""
 
     question: Question
+    name: str
+    is_input: bool
     groups: frozenset[str]
     options: tuple[str, ...]
     relevant: Callable | None
@@ -134,7 +136,7 @@ class _Step:
     constraint: Callable | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     names: frozenset[str]
     steps: tuple[_Step, ...]
@@ -146,14 +148,13 @@ def _compile(form: FormDefinition) -> _Plan:
         return evaluator(text) if text else None
 
     steps = tuple(
-        _Step(question, frozenset(p.name for p in parents),
+        _Step(question, question.name, question.is_input, frozenset(p.name for p in parents),
               tuple(c.name for c in form.choices_for(question)) if question.is_input else (),
               run(question.relevant), run(question.calculation) if question.type == "calculate" else None,
               run(question.required), run(question.constraint))
         for question, parents in form.walk()
     )
-    return _Plan(frozenset(step.question.name for step in steps), steps,
-                 tuple(step for step in steps if step.question.is_input))
+    return _Plan(frozenset(step.name for step in steps), steps, tuple(step for step in steps if step.is_input))
 
 
 def _plan(form: FormDefinition) -> _Plan:
@@ -177,22 +178,21 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
     outcome = Outcome(unknown=sorted(set(raw) - plan.names))
     values, format_errors = {}, {}
     for step in plan.inputs:
-        name = step.question.name
         try:
-            values[name] = coerce(step.question, step.options, raw.get(name))
+            values[step.name] = coerce(step.question, step.options, raw.get(step.name))
         except InvalidValue as exc:
-            values[name] = None
-            format_errors[name] = FieldError(exc.args[0])
+            values[step.name] = None
+            format_errors[step.name] = FieldError(exc.args[0])
     hidden: set[str] = set()
     for step in plan.steps:
-        question = step.question
-        if not hidden.isdisjoint(step.groups) or (step.relevant and not is_true(step.relevant(values, None, day))):
-            hidden.add(question.name)
-            values.pop(question.name, None)
-            continue
-        if step.calculation:
-            values[question.name] = _calculated(step.calculation(values, None, day))
-        if question.is_input:
+        if (step.groups and not hidden.isdisjoint(step.groups)) or (
+            step.relevant and not is_true(step.relevant(values, None, day))
+        ):
+            hidden.add(step.name)
+            values.pop(step.name, None)
+        elif step.calculation:
+            values[step.name] = _calculated(step.calculation(values, None, day))
+        elif step.is_input:
             _check(step, values, format_errors, outcome, day)
     outcome.answers = {k: v for k, v in values.items() if not is_empty(v)}
     return outcome
@@ -208,15 +208,13 @@ def _calculated(result):
 
 
 def _check(step: _Step, values: dict, format_errors: dict, outcome: Outcome, day: str) -> None:
-    question = step.question
-    name = question.name
+    name = step.name
     if name in format_errors:
         outcome.errors[name] = format_errors[name]
         return
     value = values.get(name)
-    if is_empty(value):
+    if value is None or value == "" or value == []:  # is_empty, inline: this runs for every answer
         if step.required and is_true(step.required(values, None, day)):
-            outcome.errors[name] = FieldError("required", question.required_message)
-        return
-    if step.constraint and not is_true(step.constraint(values, value, day)):
-        outcome.errors[name] = FieldError("constraint", question.constraint_message)
+            outcome.errors[name] = FieldError("required", step.question.required_message)
+    elif step.constraint and not is_true(step.constraint(values, value, day)):
+        outcome.errors[name] = FieldError("constraint", step.question.constraint_message)
