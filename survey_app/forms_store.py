@@ -128,4 +128,20 @@ def definition_of(version: FormVersion) -> FormDefinition:
     return _PARSED[key]
 
 
+def stored_definition(*, session: Session, form_id: str, version: str) -> FormDefinition | None:
+    """Return the parsed definition of a stored version, or None when there is no such version.
+
+    Whether the version is stored is asked every time, but its document is read and parsed
+    only once per process: every sync request names a version, most often the same one.
+    """
+    definition = _PARSED.get((form_id, version))
+    if definition is None:
+        found = get_version(session=session, form_id=form_id, version=version)
+        return definition_of(found) if found is not None else None
+    stored = session.exec(
+        select(FormVersion.id).where(FormVersion.form_id == form_id, FormVersion.version == version)
+    ).first()
+    return definition if stored is not None else None
+
+
 _PARSED: dict[tuple[str, str], FormDefinition] = {}

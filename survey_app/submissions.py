@@ -10,18 +10,14 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
 
-from sqlalchemy import Text
-from sqlalchemy import bindparam
 from sqlalchemy import text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 from sqlmodel import select
 
 from .engine.validation import validate
 from .forms_store import canonical_json
 from .forms_store import content_hash
-from .forms_store import definition_of
-from .forms_store import get_version
+from .forms_store import stored_definition
 from .forms_store import text_hash
 from .models import QuarantinedRecord
 from .models import Submission
@@ -116,18 +112,18 @@ def _prepare(session, record, today, versions: dict) -> tuple[dict, dict]:
     if not isinstance(answers, dict):
         errors["answers"] = "must be a JSON object"
     form_id, version_id = record.get("form_id"), record.get("form_version")
-    version = None
+    definition = None
     if not isinstance(form_id, str) or not isinstance(version_id, str):
         errors["form"] = "form_id and form_version must be strings"
     else:
         if (form_id, version_id) not in versions:
-            versions[form_id, version_id] = get_version(session=session, form_id=form_id, version=version_id)
-        version = versions[form_id, version_id]
-        if version is None:
+            versions[form_id, version_id] = stored_definition(session=session, form_id=form_id, version=version_id)
+        definition = versions[form_id, version_id]
+        if definition is None:
             errors["form"] = f"unknown form or version: {form_id} {version_id}"
     if errors:
         return {}, errors
-    outcome = validate(definition_of(version), answers, today=today)
+    outcome = validate(definition, answers, today=today)
     if not outcome.ok:
         return {}, {name: error.code for name, error in outcome.errors.items()}
     answers_json = canonical_json(outcome.answers)
@@ -153,18 +149,39 @@ def _insert_new(session: Session, rows: list[dict], source) -> set[str]:
         columns = {name: [row[name] for row in rows] for name in _ROW_COLUMNS}
         result = session.execute(_POSTGRESQL_INSERT, {**columns, "source": source, "received_at": received})
         return set(result.scalars())
-    table = Submission.__table__
-    # The answers arrive as the JSON text made for the content hash, so they are not serialised again.
-    statement = (sqlite_insert(table).values(answers=bindparam("answers_json", type_=Text))
-                 .on_conflict_do_nothing(index_elements=["uuid"]).returning(table.c.uuid))
-    params = [{name: row[name] for name in _ROW_COLUMNS} for row in rows]
-    for param in params:
-        param["source"], param["received_at"] = source, received
-    return set(session.execute(statement, params).scalars())
+    return _insert_sqlite(session.connection(), rows, source, received)
+
+
+def _insert_sqlite(connection, rows: list[dict], source, received) -> set[str]:
+    """Insert with multi-row VALUES, handing the driver its parameters directly.
+
+    Times are converted by the column type's own converter, so they are stored exactly as the
+    ORM stores them; the answers arrive as JSON text already. Skipping the per-row parameter
+    handling of an ORM statement halves the insert's cost.
+    """
+    dialect = connection.dialect
+    to_text = Submission.__table__.c.started_at.type.dialect_impl(dialect).bind_processor(dialect)
+    received = to_text(received)
+    per_statement = dialect.insertmanyvalues_max_parameters // (len(_ROW_COLUMNS) + 2)
+    inserted = set()
+    for first in range(0, len(rows), per_statement):
+        chunk = rows[first:first + per_statement]
+        params = []
+        for row in chunk:
+            params += (row["uuid"], row["form_id"], row["form_version"], row["lang"], row["answers_json"],
+                       row["content_hash"], row["workshop"], to_text(row["started_at"]),
+                       to_text(row["submitted_at"]), source, received)
+        sql = f"{_SQLITE_INSERT} VALUES {','.join([_SQLITE_ROW] * len(chunk))} {_SQLITE_ON_CONFLICT}"
+        inserted.update(uuid for (uuid,) in connection.exec_driver_sql(sql, tuple(params)))
+    return inserted
 
 
 _ROW_COLUMNS = ("uuid", "form_id", "form_version", "lang", "answers_json", "content_hash", "workshop",
                 "started_at", "submitted_at")
+_SQLITE_INSERT = ("INSERT INTO submission (uuid, form_id, form_version, lang, answers, content_hash, workshop, "
+                  "started_at, submitted_at, source, received_at)")
+_SQLITE_ROW = "(?,?,?,?,?,?,?,?,?,?,?)"
+_SQLITE_ON_CONFLICT = "ON CONFLICT (uuid) DO NOTHING RETURNING uuid"
 # PostgreSQL gets the whole batch as one array per column: a short statement whatever the batch
 # size, where a VALUES list of a thousand rows costs the driver more to prepare than the insert.
 _POSTGRESQL_INSERT = text("""
