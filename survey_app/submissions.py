@@ -64,6 +64,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
     conflict kept aside. A UUID repeated inside one batch is stored once.
     """
     versions: dict = {}
+    today = today or datetime.date.today()  # one day for the whole batch
     prepared = [_prepare(session, record, today, versions) for record in records]
     rows = [row for row, errors in prepared if not errors]
     inserted = _insert_new(session, rows, source)

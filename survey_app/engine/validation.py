@@ -175,7 +175,7 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
     today = today or datetime.date.today()
     day = f"{today.year:04d}-{today.month:02d}-{today.day:02d}"
     plan = _plan(form)
-    outcome = Outcome(unknown=sorted(set(raw) - plan.names))
+    outcome = Outcome(unknown=sorted(raw.keys() - plan.names))
     values, format_errors = {}, {}
     for step in plan.inputs:
         try:
@@ -194,7 +194,7 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
             values[step.name] = _calculated(step.calculation(values, None, day))
         elif step.is_input:
             _check(step, values, format_errors, outcome, day)
-    outcome.answers = {k: v for k, v in values.items() if not is_empty(v)}
+    outcome.answers = {k: v for k, v in values.items() if v is not None and v != "" and v != []}  # not is_empty
     return outcome
 
 
