@@ -257,9 +257,11 @@ def _json(body: bytes | bytearray):
     try:
         text = body.decode("utf-8")
         data = json.loads(text, parse_constant=_no_constant)
-        if SURROGATE_ESCAPE.search(text):
+        # The plain substring tests are many times faster than the regexes on a large batch
+        # and nearly always false, so the regexes rarely run.
+        if ("\\ud" in text or "\\uD" in text) and SURROGATE_ESCAPE.search(text):
             json.dumps(data, ensure_ascii=False).encode("utf-8")
-        if NUL_ESCAPE.search(text):
+        if "\\u0000" in text and NUL_ESCAPE.search(text):
             raise ValueError("text must not contain U+0000 (NUL)")
     except UnicodeDecodeError as exc:
         raise Refusal(400, "bad_json", "The body is not valid UTF-8 text.") from exc

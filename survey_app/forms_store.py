@@ -24,10 +24,18 @@ from .models import FormVersion
 from .models import utcnow
 
 
+def canonical_json(data) -> str:
+    """Write plain data as the one text every machine makes of it (sorted keys, no spaces)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def content_hash(data) -> str:
     """Hash plain data the same way on every machine (sorted keys, no spaces)."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text_hash(canonical_json(data))
 
 
 @dataclass
@@ -121,6 +129,22 @@ def definition_of(version: FormVersion) -> FormDefinition:
             _PARSED.clear()
         _PARSED[key] = load_dict(version.definition, source=f"{key[0]} version {key[1]}")
     return _PARSED[key]
+
+
+def stored_definition(*, session: Session, form_id: str, version: str) -> FormDefinition | None:
+    """Return the parsed definition of a stored version, or None when there is no such version.
+
+    Whether the version is stored is asked every time, but its document is read and parsed
+    only once per process: every sync request names a version, most often the same one.
+    """
+    definition = _PARSED.get((form_id, version))
+    if definition is None:
+        found = get_version(session=session, form_id=form_id, version=version)
+        return definition_of(found) if found is not None else None
+    stored = session.exec(
+        select(FormVersion.id).where(FormVersion.form_id == form_id, FormVersion.version == version)
+    ).first()
+    return definition if stored is not None else None
 
 
 _PARSED: dict[tuple[str, str], FormDefinition] = {}

@@ -38,21 +38,31 @@ Parsing raises ``ExpressionError``; evaluation never raises.
 
 from __future__ import annotations
 
-import math
-import operator
-import re
 from collections.abc import Callable
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
+from functools import lru_cache
 from typing import Any
-from typing import NamedTuple
 
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
 from .expression_parser import ExpressionError
 from .expression_parser import Node
 from .expression_parser import parse
+from .expression_values import _ARITHMETIC
+from .expression_values import _COMPARE
+from .expression_values import _compare
+from .expression_values import _equal
+from .expression_values import _is_date
+from .expression_values import _is_empty
+from .expression_values import _items
+from .expression_values import _normalize
+from .expression_values import _regex
+from .expression_values import _round
+from .expression_values import _to_num
+from .expression_values import _to_str
+from .expression_values import _trunc
+from .expression_values import _truthy
 
 __all__ = [
     "FUNCTION_ARITY",
@@ -61,169 +71,19 @@ __all__ = [
     "Node",
     "evaluate",
     "evaluate_bool",
+    "evaluator",
+    "is_true",
     "parse",
     "references",
 ]
 
-NAN = float("nan")
-_NUMBER_RE = re.compile(r"[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_SPLIT_RE = re.compile(r"[ \t\r\n]+")
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+class _Context:
+    """What an expression is evaluated against (a slotted class: made once per evaluation)."""
 
+    __slots__ = ("answers", "current", "today")
 
-class _Context(NamedTuple):
-    answers: Mapping[str, Any]
-    current: Any
-    today: str
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _normalize(v: Any) -> Any:
-    """Reduce any input to the value types the semantics are defined on."""
-    if v is None or isinstance(v, (str, bool)) or _is_number(v):
-        return v
-    if isinstance(v, (list, tuple)):
-        return [i if isinstance(i, str) else _to_str(_scalar(i)) for i in v]
-    return None
-
-
-def _scalar(v: Any) -> Any:
-    return v if isinstance(v, (bool, int, float)) else None
-
-
-def _truthy(v: Any) -> bool:
-    if isinstance(v, bool):
-        return v
-    if _is_number(v):
-        return v == v and v != 0
-    return isinstance(v, (str, list)) and len(v) > 0
-
-
-def _to_num(v: Any) -> float:
-    if isinstance(v, bool):
-        return 1.0 if v else 0.0
-    if _is_number(v):
-        try:
-            return float(v)
-        except OverflowError:  # huge int
-            return math.inf if v > 0 else -math.inf
-    if isinstance(v, str) and _NUMBER_RE.fullmatch(v):
-        return float(v.strip(" \t\r\n"))
-    return NAN
-
-
-def _format_float(x: float) -> str:
-    """Format like JavaScript's Number#toString so both engines print the same."""
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "0"
-    parts = Decimal(repr(abs(x))).normalize().as_tuple()
-    digits = "".join(map(str, parts.digits))
-    k, n = len(digits), int(parts.exponent) + len(digits)
-    sign = "-" if x < 0 else ""
-    if k <= n <= 21:
-        return sign + digits + "0" * (n - k)
-    if 0 < n <= 21:
-        return f"{sign}{digits[:n]}.{digits[n:]}"
-    if -6 < n <= 0:
-        return f"{sign}0.{'0' * -n}{digits}"
-    mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
-    return f"{sign}{mantissa}e{'+' if n > 0 else '-'}{abs(n - 1)}"
-
-
-def _to_str(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int) and abs(v) < 10**21:
-        return str(v)
-    if _is_number(v):
-        return _format_float(_to_num(v))
-    return " ".join(v) if isinstance(v, list) else ""
-
-
-def _is_empty(v: Any) -> bool:
-    return v is None or (isinstance(v, (str, list)) and len(v) == 0)
-
-
-def _items(v: Any) -> list[str]:
-    source = v if isinstance(v, list) else _SPLIT_RE.split(_to_str(v))
-    return [i for i in source if i]
-
-
-def _equal(x: Any, y: Any) -> bool:
-    x = _to_str(x) if isinstance(x, list) else x
-    y = _to_str(y) if isinstance(y, list) else y
-    if isinstance(x, bool) or isinstance(y, bool):
-        return _truthy(x) == _truthy(y)
-    if _is_number(x) or _is_number(y):
-        return _to_num(x) == _to_num(y)
-    return _to_str(x) == _to_str(y)
-
-
-def _is_date(v: Any) -> bool:
-    return isinstance(v, str) and _DATE_RE.fullmatch(v) is not None
-
-
-def _compare(op: str, x: Any, y: Any) -> bool:
-    if _is_date(x) and _is_date(y):
-        return _COMPARE[op](x, y)
-    return _COMPARE[op](_to_num(x), _to_num(y))  # NaN compares false
-
-
-def _div(x: float, y: float) -> float:
-    return NAN if y == 0 else x / y
-
-
-def _mod(x: float, y: float) -> float:
-    return NAN if y == 0 or math.isinf(x) else math.fmod(x, y)
-
-
-_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "div": _div,
-    "mod": _mod,
-}
-
-
-def _trunc(x: float) -> float:
-    return float(math.trunc(x)) if math.isfinite(x) else x
-
-
-def _round(value: Any, places: Any = 0) -> float:
-    """Round half away from zero, with the same float steps as the JS engine."""
-    x, n = _to_num(value), _to_num(places)
-    if math.isnan(n):
-        return NAN
-    if not math.isfinite(x):
-        return x
-    digits = int(max(-300.0, min(300.0, n)))
-    scale = float(10 ** abs(digits))
-    scaled = abs(x) * scale if digits >= 0 else abs(x) / scale
-    if not scaled < 2.0**52:  # already integral at this scale (or overflowed)
-        return x
-    whole = math.floor(scaled + 0.5)
-    result = whole / scale if digits >= 0 else whole * scale
-    return -result if x < 0 else result
-
-
-def _regex(value: Any, pattern: Any) -> bool:
-    try:
-        return re.search(_to_str(pattern), _to_str(value)) is not None
-    except (re.error, RecursionError, OverflowError, ValueError):
-        return False
+    def __init__(self, answers: Mapping[str, Any], current: Any, today: str) -> None:
+        self.answers, self.current, self.today = answers, current, today
 
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -246,38 +106,77 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _lookup(answers: Any, name: str) -> Any:
-    return _normalize(answers.get(name)) if isinstance(answers, Mapping) else None
+    if type(answers) is dict or isinstance(answers, Mapping):
+        return _normalize(answers.get(name))
+    return None
 
 
-def _eval_op(node: Node, ctx: _Context) -> Any:
-    op, (left, right) = node.value, node.args
-    if op == "or":
-        return _truthy(_eval(left, ctx)) or _truthy(_eval(right, ctx))
-    if op == "and":
-        return _truthy(_eval(left, ctx)) and _truthy(_eval(right, ctx))
-    x, y = _eval(left, ctx), _eval(right, ctx)
-    if op == "=":
-        return _equal(x, y)
-    if op == "!=":
-        return not _equal(x, y)
-    if op in _COMPARE:
-        return _compare(str(op), x, y)
-    return _ARITHMETIC[str(op)](_to_num(x), _to_num(y))
+_Compiled = Callable[[_Context], Any]
 
 
-def _eval(node: Node, ctx: _Context) -> Any:
-    kind = node.kind
+def _compile(node: Node) -> _Compiled:
+    """Turn a tree into nested closures, so evaluating it does no dispatch on node kinds."""
+    kind, value = node.kind, node.value
     if kind in ("num", "str"):
-        return node.value
+        return lambda ctx: value
     if kind == "ref":
-        return _lookup(ctx.answers, str(node.value))
+        name = str(value)
+        return lambda ctx: _lookup(ctx.answers, name)
     if kind == "cur":
-        return ctx.current
+        return lambda ctx: ctx.current
     if kind == "neg":
-        return -_to_num(_eval(node.args[0], ctx))
+        inner = _compile(node.args[0])
+        return lambda ctx: -_to_num(inner(ctx))
     if kind == "op":
-        return _eval_op(node, ctx)
-    return _FUNCTIONS[str(node.value)](ctx, *(_eval(a, ctx) for a in node.args))
+        if value in _COMPARE and (compiled := _compile_comparison(str(value), *node.args)):
+            return compiled
+        return _compile_op(str(value), *map(_compile, node.args))
+    function, parts = _FUNCTIONS[str(value)], tuple(map(_compile, node.args))
+    if not parts:
+        return lambda ctx: function(ctx)
+    if len(parts) == 1:
+        (only,) = parts
+        return lambda ctx: function(ctx, only(ctx))
+    if len(parts) == 2:
+        first, second = parts
+        return lambda ctx: function(ctx, first(ctx), second(ctx))
+    return lambda ctx: function(ctx, *[part(ctx) for part in parts])
+
+
+def _compile_op(op: str, left: _Compiled, right: _Compiled) -> _Compiled:
+    if op == "or":
+        return lambda ctx: _truthy(left(ctx)) or _truthy(right(ctx))
+    if op == "and":
+        return lambda ctx: _truthy(left(ctx)) and _truthy(right(ctx))
+    if op == "=":
+        return lambda ctx: _equal(left(ctx), right(ctx))
+    if op == "!=":
+        return lambda ctx: not _equal(left(ctx), right(ctx))
+    if op in _COMPARE:
+        return lambda ctx: _compare(op, left(ctx), right(ctx))
+    arithmetic = _ARITHMETIC[op]
+    return lambda ctx: arithmetic(_to_num(left(ctx)), _to_num(right(ctx)))
+
+
+def _compile_comparison(op: str, left: Node, right: Node) -> _Compiled | None:
+    """Compare with a literal that is not a date as numbers straight away (``${age} >= 15``)."""
+    compare = _COMPARE[op]
+    if right.kind in ("num", "str") and not _is_date(right.value):
+        value, number = _compile(left), _to_num(right.value)
+        return lambda ctx: compare(_to_num(value(ctx)), number)
+    if left.kind in ("num", "str") and not _is_date(left.value):
+        number, value = _to_num(left.value), _compile(right)
+        return lambda ctx: compare(number, _to_num(value(ctx)))
+    return None
+
+
+@lru_cache(maxsize=2048)
+def _compiled_text(text: str) -> _Compiled:
+    return _compile(parse(text))
+
+
+def _compiled(node_or_text: Node | str) -> _Compiled:
+    return _compile(node_or_text) if isinstance(node_or_text, Node) else _compiled_text(node_or_text)
 
 
 def _iso_today(today: Any) -> str:
@@ -313,7 +212,16 @@ def evaluate(
 ) -> Any:
     """Compute the raw value; never raises for any answer values (only parse errors)."""
     ctx = _Context(answers or {}, _normalize(current), _iso_today(today))
-    return _eval(_as_node(node_or_text), ctx)
+    return _compiled(node_or_text)(ctx)
+
+
+def evaluator(node_or_text: Node | str) -> Callable[[Mapping[str, Any] | None, Any, str], Any]:
+    """Compile an expression once, for callers that run it many times (validating a batch).
+
+    The result takes (answers, current, today as YYYY-MM-DD) and returns what ``evaluate`` would.
+    """
+    run = _compiled(node_or_text)
+    return lambda answers, current, today: run(_Context(answers or {}, _normalize(current), today))
 
 
 def evaluate_bool(
@@ -326,3 +234,6 @@ def evaluate_bool(
     """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
     value = evaluate(node_or_text, answers, current=current, today=today)
     return _truthy(value)
+
+
+is_true = _truthy  # the yes/no of a value, for callers of ``evaluator``

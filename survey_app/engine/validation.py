@@ -7,6 +7,8 @@ run, hidden questions are dropped, then required and constraint rules are checke
 
 import datetime
 import math
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -15,8 +17,8 @@ import jdatetime
 from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
-from .expressions import evaluate
-from .expressions import evaluate_bool
+from .expressions import evaluator
+from .expressions import is_true
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
@@ -63,7 +65,7 @@ def parse_date(value) -> datetime.date:
         raise InvalidValue("date") from exc
 
 
-def coerce(question: Question, choices: list[str], value):
+def coerce(question: Question, choices: Sequence[str], value):
     """Return the typed value of one raw answer, or raise InvalidValue with an error code."""
     if isinstance(value, str):
         value = value.strip()
@@ -119,37 +121,84 @@ def _number(value, code: str = "integer") -> float:
     return number
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One question of a compiled form: its expressions parsed once, its options listed once."""
+
+    question: Question
+    name: str
+    is_input: bool
+    groups: frozenset[str]
+    options: tuple[str, ...]
+    relevant: Callable | None
+    calculation: Callable | None
+    required: Callable | None
+    constraint: Callable | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    names: frozenset[str]
+    steps: tuple[_Step, ...]
+    inputs: tuple[_Step, ...]
+
+
+def _compile(form: FormDefinition) -> _Plan:
+    def run(text):
+        return evaluator(text) if text else None
+
+    steps = tuple(
+        _Step(question, question.name, question.is_input, frozenset(p.name for p in parents),
+              tuple(c.name for c in form.choices_for(question)) if question.is_input else (),
+              run(question.relevant), run(question.calculation) if question.type == "calculate" else None,
+              run(question.required), run(question.constraint))
+        for question, parents in form.walk()
+    )
+    return _Plan(frozenset(step.name for step in steps), steps, tuple(step for step in steps if step.is_input))
+
+
+def _plan(form: FormDefinition) -> _Plan:
+    """Return the compiled plan of a definition; a batch of a thousand records reuses one."""
+    entry = _PLANS.get(id(form))
+    if entry is None or entry[0] is not form:
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        entry = _PLANS[id(form)] = (form, _compile(form))
+    return entry[1]
+
+
+_PLANS: dict[int, tuple[FormDefinition, _Plan]] = {}  # the form is kept so its id is not reused
+
+
 def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = None) -> Outcome:
     """Type, compute, apply relevance and check every answer; keep only what is shown."""
     today = today or datetime.date.today()
-    outcome = Outcome(unknown=sorted(set(raw) - {q.name for q in form.questions()}))
+    day = f"{today.year:04d}-{today.month:02d}-{today.day:02d}"
+    plan = _plan(form)
+    outcome = Outcome(unknown=sorted(raw.keys() - plan.names))
     values, format_errors = {}, {}
-    for question, _ in form.walk():
-        if question.is_input:
-            options = [c.name for c in form.choices_for(question)]
-            try:
-                values[question.name] = coerce(question, options, raw.get(question.name))
-            except InvalidValue as exc:
-                values[question.name] = None
-                format_errors[question.name] = FieldError(exc.args[0])
+    for step in plan.inputs:
+        try:
+            values[step.name] = coerce(step.question, step.options, raw.get(step.name))
+        except InvalidValue as exc:
+            values[step.name] = None
+            format_errors[step.name] = FieldError(exc.args[0])
     hidden: set[str] = set()
-    for question, parents in form.walk():
-        if any(p.name in hidden for p in parents) or (
-            question.relevant and not evaluate_bool(question.relevant, values, today=today)
+    for step in plan.steps:
+        if (step.groups and not hidden.isdisjoint(step.groups)) or (
+            step.relevant and not is_true(step.relevant(values, None, day))
         ):
-            hidden.add(question.name)
-            values.pop(question.name, None)
-            continue
-        if question.type == "calculate":
-            values[question.name] = _calculated(question, values, today)
-        if question.is_input:
-            _check(question, values, format_errors, outcome, today)
-    outcome.answers = {k: v for k, v in values.items() if not is_empty(v)}
+            hidden.add(step.name)
+            values.pop(step.name, None)
+        elif step.calculation:
+            values[step.name] = _calculated(step.calculation(values, None, day))
+        elif step.is_input:
+            _check(step, values, format_errors, outcome, day)
+    outcome.answers = {k: v for k, v in values.items() if v is not None and v != "" and v != []}  # not is_empty
     return outcome
 
 
-def _calculated(question: Question, values: dict, today):
-    result = evaluate(question.calculation, values, today=today)
+def _calculated(result):
     if isinstance(result, float):
         if not math.isfinite(result):
             return None
@@ -158,15 +207,14 @@ def _calculated(question: Question, values: dict, today):
     return result
 
 
-def _check(question: Question, values: dict, format_errors: dict, outcome: Outcome, today) -> None:
-    name = question.name
+def _check(step: _Step, values: dict, format_errors: dict, outcome: Outcome, day: str) -> None:
+    name = step.name
     if name in format_errors:
         outcome.errors[name] = format_errors[name]
         return
     value = values.get(name)
-    if is_empty(value):
-        if question.required and evaluate_bool(question.required, values, today=today):
-            outcome.errors[name] = FieldError("required", question.required_message)
-        return
-    if question.constraint and not evaluate_bool(question.constraint, values, current=value, today=today):
-        outcome.errors[name] = FieldError("constraint", question.constraint_message)
+    if value is None or value == "" or value == []:  # is_empty, inline: this runs for every answer
+        if step.required and is_true(step.required(values, None, day)):
+            outcome.errors[name] = FieldError("required", step.question.required_message)
+    elif step.constraint and not is_true(step.constraint(values, value, day)):
+        outcome.errors[name] = FieldError("constraint", step.question.constraint_message)
