@@ -1,4 +1,4 @@
-"""Command-line groups: `flask --app survey_app sync push|pull-forms|export|import`."""
+"""Command-line groups: `flask --app survey_app sync push|pull-forms|export|import`, `results rebuild`."""
 
 import os
 from pathlib import Path
@@ -11,6 +11,7 @@ from sqlmodel import Session
 from . import sync_client
 from . import sync_files
 from .db import get_engine
+from .tallies import results_cli
 
 sync = AppGroup("sync", help="Move submissions and questionnaires between servers, by network or by file.")
 
@@ -18,6 +19,7 @@ sync = AppGroup("sync", help="Move submissions and questionnaires between server
 def init_app(app) -> None:
     """Register the command groups on an app."""
     app.cli.add_command(sync)
+    app.cli.add_command(results_cli)
 
 
 def _source() -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import tallies
 from .engine.validation import validate
 from .forms_store import content_hash
 from .forms_store import definition_of
@@ -81,6 +82,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
         else:
             results.append(_quarantine(session, record, source, CONFLICT,
                                        {"uuid": "already stored with different answers; this copy is kept aside"}))
+    tallies.add(session, rows, inserted)  # same transaction: the counts commit with the rows
     return results
 
 
