@@ -56,7 +56,7 @@ def timed_rebuild(database_url: str) -> float:
     engine = make_engine(database_url)
     started = time.perf_counter()
     with engine.begin() as connection:
-        tallies.rebuild(connection)
+        tallies.rebuild(connection=connection)
     elapsed = time.perf_counter() - started
     engine.dispose()
     return elapsed

@@ -10,10 +10,11 @@ from sqlmodel import Session
 
 from . import sync_client
 from . import sync_files
+from . import tallies
 from .db import get_engine
-from .tallies import results_cli
 
 sync = AppGroup("sync", help="Move submissions and questionnaires between servers, by network or by file.")
+results_cli = AppGroup("results", help="Look after the running counts the results pages read.")
 
 
 def init_app(app) -> None:
@@ -134,3 +135,11 @@ def import_command(file):
     with Session(get_engine()) as session, click.progressbar(length=submissions.count, label="Storing") as bar:
         counts = sync_files.import_submission_file(session=session, submissions=submissions, progress=bar.update)
     _echo_counts(counts)
+
+
+@results_cli.command("rebuild")
+def rebuild_command():
+    """Recount the results tallies from the stored submissions (after a repair or a raw import)."""
+    with get_engine().begin() as connection:
+        read = tallies.rebuild(connection=connection)
+    click.echo(f"recounted the tallies of {read} submissions")

@@ -82,7 +82,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
         else:
             results.append(_quarantine(session, record, source, CONFLICT,
                                        {"uuid": "already stored with different answers; this copy is kept aside"}))
-    tallies.add(session, rows, inserted)  # same transaction: the counts commit with the rows
+    tallies.add(session=session, rows=rows, inserted=inserted)  # same transaction: the counts commit with the rows
     return results
 
 

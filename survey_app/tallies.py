@@ -16,8 +16,6 @@ import datetime
 import json
 from collections import Counter
 
-import click
-from flask.cli import AppGroup
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -41,7 +39,7 @@ REBUILD_CHUNK = 5_000
 _COUNTED: dict[tuple[str, str], frozenset[str]] = {}  # versions never change, so neither does this
 
 
-def add(session, rows: list[dict], inserted: set[str]) -> None:
+def add(*, session, rows: list[dict], inserted: set[str]) -> None:
     """Count the rows just inserted (the first of each UUID in `inserted`) in this transaction.
 
     rows are the submission rows as built for the insert (form_id, form_version, workshop,
@@ -146,7 +144,7 @@ def write(connection, submissions: Counter, answers: Counter) -> None:
                                        for key, number in sorted(counts.items())])
 
 
-def rebuild(connection) -> int:
+def rebuild(*, connection) -> int:
     """Recount every tally from the submissions table; return how many submissions were read."""
     connection.execute(delete(AnswerTally))
     connection.execute(delete(SubmissionTally))
@@ -164,16 +162,3 @@ def rebuild(connection) -> int:
         read += 1
     write(connection, submissions, answers)
     return read
-
-
-results_cli = AppGroup("results", help="Look after the running counts the results pages read.")
-
-
-@results_cli.command("rebuild")
-def rebuild_command():
-    """Recount the results tallies from the stored submissions (after a repair or a raw import)."""
-    from .db import get_engine
-
-    with get_engine().begin() as connection:
-        read = rebuild(connection)
-    click.echo(f"recounted the tallies of {read} submissions")

@@ -56,7 +56,7 @@ def add_submission(session, version: str, answers: dict, *, day=20, minute=0, wo
     row = {"uuid": str(uuid.uuid4()), "form_id": FORM, "form_version": version, "lang": lang, "answers": answers,
            "workshop": workshop, "submitted_at": moment}
     session.add(Submission(**row, content_hash=content_hash(answers), source="test", started_at=moment))
-    tallies.add(session, [row], {row["uuid"]})
+    tallies.add(session=session, rows=[row], inserted={row["uuid"]})
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def upgrade() -> None:
                         sa.Column('value', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
                         sa.Column('n', sa.Integer(), nullable=False),
                         sa.PrimaryKeyConstraint(*KEY, 'question', 'kind', 'value'))
-    tallies.rebuild(connection)
+    tallies.rebuild(connection=connection)
 
 
 def downgrade() -> None:
