@@ -15,6 +15,7 @@ submissions with the same rules (repair, migration, rows seeded straight into th
 import datetime
 import json
 from collections import Counter
+from collections import defaultdict
 
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -57,11 +58,11 @@ def add(*, session, rows: list[dict], inserted: set[str]) -> None:
     unsent = [row["uuid"] for row in new if row.get("submitted_at") is None]
     received = dict(connection.execute(select(Submission.uuid, Submission.answered_at)
                                        .where(Submission.uuid.in_(unsent))).all()) if unsent else {}
-    submissions, answers = Counter(), Counter()
+    counts = Counts()
     for row in new:
         moment = row.get("submitted_at") or received[row["uuid"]]
-        count_one(connection, submissions, answers, row, utc_day(moment))
-    write(connection, submissions, answers)
+        counts.add(connection, row, utc_day(moment))
+    counts.write(connection)
 
 
 def utc_day(moment: datetime.datetime) -> datetime.date:
@@ -71,22 +72,44 @@ def utc_day(moment: datetime.datetime) -> datetime.date:
     return moment.date()
 
 
-def count_one(connection, submissions: Counter, answers: Counter, row, day: datetime.date) -> None:
-    """Add one submission's counts to the batch's counters."""
-    prefix = (row["form_id"], row["form_version"], row["workshop"] or NO_WORKSHOP, row["lang"], day)
-    submissions[prefix] += 1
-    counted = counted_questions(connection, row["form_id"], row["form_version"])
-    for question, value in row["answers"].items():
-        if value is None:
-            continue
-        answers[(*prefix, question, ANSWERED, "")] += 1
-        if question not in counted:
-            if value == "":
-                answers[(*prefix, question, SCALAR, "")] += 1
-            continue
-        for kind, code in values_of(value):
-            if len(code) <= MAX_VALUE:
-                answers[(*prefix, question, kind, code)] += 1
+class Counts:
+    """A batch's counts before they are written: per key prefix, submissions and answer values."""
+
+    def __init__(self):
+        self.submissions: Counter = Counter()
+        self.answers: dict[tuple, Counter] = defaultdict(Counter)
+
+    def add(self, connection, row, day: datetime.date) -> None:
+        """Count one submission."""
+        prefix = (row["form_id"], row["form_version"], row["workshop"] or NO_WORKSHOP, row["lang"], day)
+        self.submissions[prefix] += 1
+        counted, into = counted_questions(connection, row["form_id"], row["form_version"]), self.answers[prefix]
+        for question, value in row["answers"].items():
+            if value is None:
+                continue
+            into[question, ANSWERED, ""] += 1
+            if question not in counted:
+                if value == "":
+                    into[question, SCALAR, ""] += 1
+                continue
+            for kind, code in values_of(value):
+                if len(code) <= MAX_VALUE:
+                    into[question, kind, code] += 1
+
+    def write(self, connection) -> None:
+        """Add the counts to the tallies: one upsert per distinct key, in key order."""
+        answers = {(*prefix, *key): number for prefix, counts in self.answers.items() for key, number in counts.items()}
+        for model, columns, counts in ((SubmissionTally, SUBMISSION_KEY, self.submissions),
+                                       (AnswerTally, ANSWER_KEY, answers)):
+            if not counts:
+                continue
+            table = model.__table__
+            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(table)
+            statement = statement.on_conflict_do_update(index_elements=list(columns),
+                                                        set_={"n": table.c.n + statement.excluded.n})
+            connection.execute(statement, [{**dict(zip(columns, key, strict=True)), "n": number}
+                                           for key, number in sorted(counts.items())])
 
 
 def values_of(value) -> list[tuple[str, str]]:
@@ -129,21 +152,6 @@ def counted_questions(connection, form_id: str, version: str) -> frozenset[str]:
     return _COUNTED[key]
 
 
-def write(connection, submissions: Counter, answers: Counter) -> None:
-    """Add the counters to the tallies: one upsert per distinct key, in key order."""
-    for model, columns, counts in ((SubmissionTally, SUBMISSION_KEY, submissions),
-                                   (AnswerTally, ANSWER_KEY, answers)):
-        if not counts:
-            continue
-        table = model.__table__
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(index_elements=list(columns),
-                                                    set_={"n": table.c.n + statement.excluded.n})
-        connection.execute(statement, [{**dict(zip(columns, key, strict=True)), "n": number}
-                                       for key, number in sorted(counts.items())])
-
-
 def rebuild(*, connection) -> int:
     """Recount every tally from the submissions table; return how many submissions were read."""
     connection.execute(delete(AnswerTally))
@@ -153,12 +161,11 @@ def rebuild(*, connection) -> int:
     versions = connection.execute(select(FormVersion.form_id, FormVersion.version)).all()
     for form_id, version in versions:  # read before the submissions stream, on the same connection
         counted_questions(connection, form_id, version)
-    submissions, answers, read = Counter(), Counter(), 0
+    counts, read = Counts(), 0
     result = connection.execute(select(*columns).execution_options(yield_per=REBUILD_CHUNK))
-    for form_id, version, workshop, lang, answers_of, moment in result:
-        row = {"form_id": form_id, "form_version": version, "workshop": workshop, "lang": lang,
-               "answers": answers_of}
-        count_one(connection, submissions, answers, row, utc_day(moment))
+    for form_id, version, workshop, lang, answers, moment in result:
+        row = {"form_id": form_id, "form_version": version, "workshop": workshop, "lang": lang, "answers": answers}
+        counts.add(connection, row, utc_day(moment))
         read += 1
-    write(connection, submissions, answers)
+    counts.write(connection)
     return read
