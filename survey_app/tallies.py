@@ -3,7 +3,9 @@
 A submission adds one to its row of SubmissionTally, and to AnswerTally one per question
 answered (kind "a"), per scalar value ("n" a JSON number, "s" a string or boolean) and per
 option picked in a list ("m"). Free text is not counted value by value (only an empty text
-is, so that written answers can be told from empty ones); nor are computed values.
+is, so that written answers can be told from empty ones); nor are computed values: which
+questions count their values is read from the submission's own version (COUNTED_TYPES).
+A JSON true or false counts as "true" or "false", the number 4.0 as "4".
 
 `add` runs inside the transaction that inserts the submissions, so the counts are never out
 of step with the table: both commit or neither does. It sums a batch in Python first, then
