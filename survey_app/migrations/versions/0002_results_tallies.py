@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23
+Create Date: 2026-11-22
 
 The results page reads running counts instead of scanning every submission: two tally
 tables, filled here from the submissions already stored (the same counting code as at
