@@ -208,9 +208,10 @@ def text_answers(form_id, question):
     if item is None or item.kind != data.TEXT:
         abort(404)
     page = request.args.get("page", 1, type=int) or 1
-    answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,
-                                page=page, per_page=TEXT_PAGE_SIZE)
     total = data.count_answered(session=session, form_id=form_id, filters=form.filters(), name=question)
+    # Without any written answer the query would walk every submission to find none.
+    answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,
+                                page=page, per_page=TEXT_PAGE_SIZE) if total else []
     pages = max(1, -(-total // TEXT_PAGE_SIZE))
     return render_template("organisers/results_text.html", form_id=form_id, title=title_of(version), form=form,
                            label=item.label(lang), answers=answers, total=total, page=min(page, pages),
