@@ -1,4 +1,4 @@
-"""Command-line groups: `flask --app survey_app sync push|pull-forms|export|import`."""
+"""Command-line groups: `flask --app survey_app sync push|pull-forms|export|import`, `results rebuild`."""
 
 import os
 from pathlib import Path
@@ -10,14 +10,17 @@ from sqlmodel import Session
 
 from . import sync_client
 from . import sync_files
+from . import tallies
 from .db import get_engine
 
 sync = AppGroup("sync", help="Move submissions and questionnaires between servers, by network or by file.")
+results_cli = AppGroup("results", help="Look after the running counts the results pages read.")
 
 
 def init_app(app) -> None:
     """Register the command groups on an app."""
     app.cli.add_command(sync)
+    app.cli.add_command(results_cli)
 
 
 def _source() -> str:
@@ -132,3 +135,11 @@ def import_command(file):
     with Session(get_engine()) as session, click.progressbar(length=submissions.count, label="Storing") as bar:
         counts = sync_files.import_submission_file(session=session, submissions=submissions, progress=bar.update)
     _echo_counts(counts)
+
+
+@results_cli.command("rebuild")
+def rebuild_command():
+    """Recount the results tallies from the stored submissions (after a repair or a raw import)."""
+    with get_engine().begin() as connection:
+        read = tallies.rebuild(connection=connection)
+    click.echo(f"recounted the tallies of {read} submissions")

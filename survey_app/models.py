@@ -5,10 +5,13 @@ import re
 
 from sqlalchemy import JSON
 from sqlalchemy import Column
+from sqlalchemy import Computed
+from sqlalchemy import Index
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -42,6 +45,9 @@ class FormVersion(SQLModel, table=True):
 class Submission(SQLModel, table=True):
     """One filled questionnaire; its UUID is made on the phone and never twice stored."""
 
+    # The newest answers of a questionnaire are read by walking this index backwards.
+    __table_args__ = (Index("ix_submission_form_id_answered_at", "form_id", "answered_at", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(unique=True, max_length=36)
     form_id: str = Field(index=True, max_length=100)
@@ -54,6 +60,42 @@ class Submission(SQLModel, table=True):
     started_at: datetime.datetime | None = None
     submitted_at: datetime.datetime | None = None
     received_at: datetime.datetime = Field(default_factory=utcnow, index=True)
+    # When it was sent, or received when the phone did not say; computed by the database.
+    answered_at: datetime.datetime | None = Field(default=None, sa_column=Column(
+        UTCDateTime(), Computed("coalesce(submitted_at, received_at)", persisted=True), nullable=True))
+
+
+class SubmissionTally(SQLModel, table=True):
+    """How many submissions each (questionnaire, version, workshop, language, UTC day) has.
+
+    Kept up to date in the transaction that stores the submissions (see tallies.py), so the
+    results page reads a few rows instead of every submission. No workshop is written ''.
+    """
+
+    form_id: str = Field(primary_key=True, max_length=100)
+    form_version: str = Field(primary_key=True, max_length=40)
+    workshop: str = Field(primary_key=True, max_length=100)
+    lang: str = Field(primary_key=True, max_length=20)
+    day: datetime.date = Field(primary_key=True)
+    n: int
+
+
+class AnswerTally(SQLModel, table=True):
+    """How often a question got one value, per the same keys as SubmissionTally.
+
+    kind: "a" marks a question answered at all (value ''), "n" a number, "s" another scalar
+    (a code, a date, or an empty text), "m" one option picked in a multiple choice.
+    """
+
+    form_id: str = Field(primary_key=True, max_length=100)
+    form_version: str = Field(primary_key=True, max_length=40)
+    workshop: str = Field(primary_key=True, max_length=100)
+    lang: str = Field(primary_key=True, max_length=20)
+    day: datetime.date = Field(primary_key=True)
+    question: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=1)
+    value: str = Field(primary_key=True, max_length=200)
+    n: int
 
 
 class QuarantinedRecord(SQLModel, table=True):

@@ -1,11 +1,9 @@
-"""Statistics of a questionnaire's answers, every number from an aggregate query (no Flask).
+"""Statistics of a questionnaire's answers, read from running tallies (no Flask).
 
-Answers are JSON documents, and submissions are never loaded one by one into Python: counts
-come from GROUP BY over answer values, means and extremes from avg/min/max. SQLite reads
-the JSON with json_each and json_extract; PostgreSQL with jsonb_each_text,
-jsonb_array_elements_text and ->>, and gives the median with percentile_cont. Where the two
-differ there is one function per dialect, picked by the session's dialect name. SQLite's
-median is read from the grouped distribution (one row per distinct value, a short list).
+Submissions are never scanned for a summary: every count, mean, median, range and date comes
+from the tallies kept at ingestion (tallies.py), grouped over the filters, which are all key
+columns of the tallies. A number question's tally is its distribution (one row per distinct
+value), which gives count, mean, median, extremes and ranges exactly (see stats.py).
 
 Questions are worded as in the current version (or the version filtered on). Answers given
 in older versions count under the same question name, and questions or options that only
@@ -14,39 +12,45 @@ older versions had are listed after the others. A day is the UTC day a submissio
 """
 
 import datetime
-import math
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 
-from sqlalchemy import Date
-from sqlalchemy import Integer
-from sqlalchemy import Numeric
 from sqlalchemy import String
 from sqlalchemy import Text
-from sqlalchemy import case
+from sqlalchemy import and_
 from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import literal
-from sqlalchemy import literal_column
-from sqlalchemy import true
+from sqlalchemy import or_
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import stats
+from . import tallies
 from .engine.definition import Choice
 from .engine.definition import Question
 from .engine.texts import Resolved
 from .engine.texts import resolve
 from .forms_store import definition_of
+from .models import AnswerTally
 from .models import Form
 from .models import FormVersion
 from .models import Submission
+from .models import SubmissionTally
+from .stats import CHOICE
+from .stats import DATE
+from .stats import LIKERT
+from .stats import MAX_BINS  # noqa: F401  (part of this module's interface)
+from .stats import MULTIPLE
+from .stats import NUMBER
+from .stats import RATING
+from .stats import TEXT
+from .stats import NumberStats
+from .stats import median_of  # noqa: F401  (part of this module's interface)
 
-CHOICE, LIKERT, MULTIPLE, RATING = "choice", "likert", "multiple", "rating"
-NUMBER, DATE, TEXT = "number", "date", "text"
 KINDS = {"select_one": CHOICE, "select_multiple": MULTIPLE, "rating": RATING, "integer": NUMBER,
          "decimal": NUMBER, "date": DATE, "text": TEXT}
-MAX_BINS = 10
 GAP_FILL_DAYS = 120
 MIDNIGHT = datetime.time(tzinfo=datetime.UTC)
 
@@ -96,18 +100,10 @@ class Item:
 
 
 @dataclass
-class NumberStats:
-    count: int = 0
-    mean: float | None = None
-    median: float | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-
-
-@dataclass
 class QuestionSummary:
     item: Item
     answered: int = 0
+    written: int = 0  # answered with something other than an empty text
     counts: list[tuple[str, int]] = field(default_factory=list)
     stats: NumberStats | None = None
     bins: list[tuple[float, float, int]] = field(default_factory=list)
@@ -175,8 +171,8 @@ def _with_options(item: Item, definitions) -> Item:
 
 
 def answered_at():
-    """When a submission was sent, or received when the phone did not say."""
-    return func.coalesce(Submission.submitted_at, Submission.received_at)
+    """When a submission was sent, or received when the phone did not say (a computed column)."""
+    return Submission.answered_at
 
 
 def conditions(form_id: str, filters: Filters) -> list:
@@ -196,67 +192,66 @@ def conditions(form_id: str, filters: Filters) -> list:
     return where
 
 
+def tally_conditions(table, form_id: str, filters: Filters) -> list:
+    """The same filters on a tally: every one of them is a key column (days are UTC days)."""
+    where = [table.form_id == form_id]
+    if filters.workshop:
+        where.append(table.workshop == filters.workshop)
+    if filters.lang:
+        where.append(table.lang == filters.lang)
+    if filters.version:
+        where.append(table.form_version == filters.version)
+    if filters.date_from:
+        where.append(table.day >= filters.date_from)
+    if filters.date_to:
+        where.append(table.day <= filters.date_to)
+    return where
+
+
 def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
 def response_counts(*, session: Session) -> dict[str, int]:
     """Count the submissions of every questionnaire."""
-    query = select(Submission.form_id, func.count()).group_by(Submission.form_id)
-    return dict(session.exec(query).all())
+    query = select(SubmissionTally.form_id, func.sum(SubmissionTally.n)).group_by(SubmissionTally.form_id)
+    return {form_id: int(number) for form_id, number in session.exec(query).all()}
 
 
 def count(*, session: Session, form_id: str, filters: Filters) -> int:
-    query = select(func.count()).select_from(Submission).where(*conditions(form_id, filters))
-    return session.exec(query).one()
+    query = select(func.sum(SubmissionTally.n)).where(*tally_conditions(SubmissionTally, form_id, filters))
+    return int(session.exec(query).one() or 0)
+
+
+def workshops_answered(*, session: Session, form_id: str) -> set[str]:
+    """The workshop codes that have answers to a questionnaire."""
+    query = select(SubmissionTally.workshop).where(
+        SubmissionTally.form_id == form_id, SubmissionTally.workshop != tallies.NO_WORKSHOP).distinct()
+    return set(session.exec(query).all())
 
 
 def summarise(*, session: Session, form_id: str, filters: Filters) -> Summary:
     """Count the responses, per day and per question, with the filters applied."""
-    where = conditions(form_id, filters)
-    name = dialect(session)
     items = [item for item in items_of(session=session, form_id=form_id, version=filters.version) if item.kind]
     summaries = {item.name: QuestionSummary(item) for item in items}
-    for key, number in ANSWERED[name](session, where, list(summaries)):
-        summaries[key].answered = number
-    for counter, kinds in ((SCALAR_COUNTS, (CHOICE, LIKERT, RATING)), (MULTIPLE_COUNTS, (MULTIPLE,))):
-        names = [item.name for item in items if item.kind in kinds]
-        _fill_counts([summaries[n] for n in names], counter[name](session, where, names))
-    for summary in summaries.values():
-        if summary.kind in (RATING, NUMBER):
-            summary.stats = NUMBER_STATS[name](session, where, summary.item.name)
-        if summary.kind == NUMBER:
-            summary.bins = _bins(session, where, summary)
-        if summary.kind == DATE:
-            summary.first, summary.last = _date_range(session, where, summary.item.name)
-    total = session.exec(select(func.count()).select_from(Submission).where(*where)).one()
-    return Summary(total, per_day(session=session, where=where), list(summaries.values()))
+    found: dict[str, dict[str, dict[str, int]]] = {name: {} for name in summaries}
+    query = (select(AnswerTally.question, AnswerTally.kind, AnswerTally.value, func.sum(AnswerTally.n))
+             .where(*tally_conditions(AnswerTally, form_id, filters), AnswerTally.question.in_(list(summaries)))
+             .group_by(AnswerTally.question, AnswerTally.kind, AnswerTally.value))
+    for question, kind, value, number in session.exec(query).all():
+        found[question].setdefault(kind, {})[value] = int(number)
+    for name, summary in summaries.items():
+        stats.fill(summary, found[name])
+    days = per_day(session=session, form_id=form_id, filters=filters)
+    return Summary(sum(number for _day, number in days), days, list(summaries.values()))
 
 
-def _fill_counts(summaries: list[QuestionSummary], rows) -> None:
-    """Put grouped counts in option order; values no version offers come last, as stored."""
-    found: dict[str, dict[str, int]] = {summary.item.name: {} for summary in summaries}
-    for key, value, number in rows:
-        values = found[key]
-        values[_as_text(value)] = values.get(_as_text(value), 0) + number
-    for summary in summaries:
-        values = found[summary.item.name]
-        summary.counts = [(choice.name, values.pop(choice.name, 0)) for choice in summary.item.options]
-        summary.counts += sorted(values.items())
-
-
-def _as_text(value) -> str:
-    """Write a grouped JSON value as its code: 4, 4.0 and "4" are the same answer."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def per_day(*, session: Session, where: list) -> list[tuple[datetime.date, int]]:
+def per_day(*, session: Session, form_id: str, filters: Filters) -> list[tuple[datetime.date, int]]:
     """Count submissions per UTC day; days without any are filled in over a short span."""
-    day = DAY[dialect(session)](answered_at())
-    rows = session.exec(select(day, func.count()).where(*where).group_by(day).order_by(day)).all()
-    counts = {_as_date(value): number for value, number in rows}
+    day = SubmissionTally.day
+    query = (select(day, func.sum(SubmissionTally.n)).where(*tally_conditions(SubmissionTally, form_id, filters))
+             .group_by(day).order_by(day))
+    counts = {_as_date(value): int(number) for value, number in session.exec(query).all()}
     if not counts:
         return []
     first, last = min(counts), max(counts)
@@ -270,38 +265,14 @@ def _as_date(value) -> datetime.date:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _bins(session: Session, where: list, summary: QuestionSummary) -> list[tuple[float, float, int]]:
-    """Group numbers into at most MAX_BINS equal ranges, counted by the database."""
-    stats = summary.stats
-    if not stats or not stats.count:
-        return []
-    low, high = stats.minimum, stats.maximum
-    whole = summary.item.question.type == "integer"
-    if whole:
-        width = max(1, math.ceil((high - low + 1) / MAX_BINS))
-        bins = math.ceil((high - low + 1) / width)
-    else:
-        bins = MAX_BINS if high > low else 1
-        width = (high - low) / bins or 1.0
-    number = NUMBER_VALUE[dialect(session)](summary.item.name)
-    bucket = BUCKET[dialect(session)](number, low, width)
-    rows = session.exec(select(bucket, func.count()).where(*where, number.is_not(None)).group_by(bucket)).all()
-    counts = [0] * bins
-    for index, number_in in rows:
-        counts[min(int(index), bins - 1)] += number_in
-    upper = (lambda i: low + (i + 1) * width - 1) if whole else (lambda i: low + (i + 1) * width)
-    return [(low + i * width, min(upper(i), high), counts[i]) for i in range(bins)]
-
-
-def _date_range(session: Session, where: list, name: str) -> tuple[str | None, str | None]:
-    value = TEXT_VALUE[dialect(session)](name)
-    return tuple(session.exec(select(func.min(value), func.max(value)).where(*where)).one())
-
-
 def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
                  page: int = 1, per_page: int = 20) -> list[TextAnswer]:
-    """Return one page of a question's written answers, newest first."""
-    value = TEXT_VALUE[dialect(session)](name)
+    """Return one page of a question's written answers, newest first.
+
+    The newest come first in the index (form_id, answered_at, id), so a page reads the index
+    backwards and stops once it has its rows instead of sorting every submission.
+    """
+    value = _text_value(session, name)
     query = (
         select(value, answered_at(), Submission.workshop, Submission.lang)
         .where(*conditions(form_id, filters), value.is_not(None), value != "")
@@ -312,145 +283,19 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
 
 
 def count_answered(*, session: Session, form_id: str, filters: Filters, name: str) -> int:
-    value = TEXT_VALUE[dialect(session)](name)
-    query = select(func.count()).where(*conditions(form_id, filters), value.is_not(None), value != "")
-    return session.exec(query).one()
+    """Count the written answers to a question (an empty text is not one), from the tally."""
+    query = (select(AnswerTally.kind, func.sum(AnswerTally.n))
+             .where(*tally_conditions(AnswerTally, form_id, filters), AnswerTally.question == name,
+                    or_(AnswerTally.kind == tallies.ANSWERED,
+                        and_(AnswerTally.kind == tallies.SCALAR, AnswerTally.value == "")))
+             .group_by(AnswerTally.kind))
+    found = {kind: int(number) for kind, number in session.exec(query).all()}
+    return found.get(tallies.ANSWERED, 0) - found.get(tallies.SCALAR, 0)
 
 
-# --- SQLite: json_each, json_extract, json_type --------------------------------------------
+def _text_value(session: Session, name: str):
+    """A question's answer as text: json_extract on SQLite, ->> on PostgreSQL."""
+    if dialect(session) == "postgresql":
+        return Submission.answers.op("->>")(literal(name, String))
+    return cast(func.json_extract(Submission.answers, f'$."{name}"'), Text)  # names never hold a double quote
 
-
-def _path(name: str) -> str:
-    return f'$."{name}"'  # question names never contain a double quote (see the loader's NAME_RE)
-
-
-def _answers_sqlite():
-    return func.json_each(Submission.answers).table_valued("key", "value", "type", name="answer")
-
-
-def _answered_sqlite(session, where, names):
-    answer = _answers_sqlite()
-    query = (select(answer.c.key, func.count()).select_from(Submission).join(answer, true())
-             .where(*where, answer.c.key.in_(names), answer.c.type != "null").group_by(answer.c.key))
-    return session.exec(query).all()
-
-
-def _scalar_counts_sqlite(session, where, names):
-    answer = _answers_sqlite()
-    query = (select(answer.c.key, answer.c.value, func.count()).select_from(Submission).join(answer, true())
-             .where(*where, answer.c.key.in_(names), answer.c.type.not_in(("array", "object", "null")))
-             .group_by(answer.c.key, answer.c.value))
-    return session.exec(query).all()
-
-
-def _multiple_counts_sqlite(session, where, names):
-    answer = _answers_sqlite()
-    array = case((answer.c.type == "array", answer.c.value), else_=literal("[]"))
-    picked = func.json_each(array).table_valued("value", name="picked")
-    query = (select(answer.c.key, picked.c.value, func.count()).select_from(Submission)
-             .join(answer, true()).join(picked, true())
-             .where(*where, answer.c.key.in_(names)).group_by(answer.c.key, picked.c.value))
-    return session.exec(query).all()
-
-
-def _number_sqlite(name: str):
-    kind = func.json_type(Submission.answers, _path(name))
-    return case((kind.in_(("integer", "real")), func.json_extract(Submission.answers, _path(name))))
-
-
-def _text_sqlite(name: str):
-    return cast(func.json_extract(Submission.answers, _path(name)), Text)
-
-
-def _number_stats_sqlite(session, where, name) -> NumberStats:
-    number = _number_sqlite(name)
-    found = session.exec(select(func.count(number), func.avg(number), func.min(number), func.max(number))
-                         .where(*where)).one()
-    distribution = session.exec(select(number, func.count()).where(*where, number.is_not(None))
-                                .group_by(number).order_by(number)).all()
-    return NumberStats(found[0], *_floats(found[1], median_of(distribution), found[2], found[3]))
-
-
-def median_of(distribution: list[tuple[float, int]]) -> float | None:
-    """Return the median of grouped values (value, count) sorted by value, as percentile_cont does."""
-    total = sum(number for _value, number in distribution)
-    if not total:
-        return None
-    wanted, seen, middle = ((total - 1) // 2, total // 2), 0, []
-    for value, number in distribution:
-        middle += [value for position in wanted if seen <= position < seen + number]
-        seen += number
-    return sum(middle) / 2
-
-
-# --- PostgreSQL: jsonb_each_text, jsonb_array_elements_text, ->>, percentile_cont -------------
-
-
-def _answers_postgresql():
-    return func.jsonb_each_text(Submission.answers).table_valued("key", "value", name="answer")
-
-
-def _answered_postgresql(session, where, names):
-    answer = _answers_postgresql()
-    query = (select(answer.c.key, func.count()).select_from(Submission).join(answer, true())
-             .where(*where, answer.c.key.in_(names), answer.c.value.is_not(None)).group_by(answer.c.key))
-    return session.exec(query).all()
-
-
-def _scalar_counts_postgresql(session, where, names):
-    answer = func.jsonb_each(Submission.answers).table_valued("key", "value", name="answer")
-    kind = func.jsonb_typeof(answer.c.value)
-    value = answer.c.value.op("#>>")(literal_column("'{}'"))  # the JSON scalar as text
-    query = (select(answer.c.key, value, func.count()).select_from(Submission).join(answer, true())
-             .where(*where, answer.c.key.in_(names), kind.in_(("string", "number", "boolean")))
-             .group_by(answer.c.key, value))
-    return session.exec(query).all()
-
-
-def _multiple_counts_postgresql(session, where, names):
-    answer = func.jsonb_each(Submission.answers).table_valued("key", "value", name="answer")
-    array = case((func.jsonb_typeof(answer.c.value) == "array", answer.c.value),
-                 else_=literal_column("'[]'::jsonb"))
-    picked = func.jsonb_array_elements_text(array).table_valued("value", name="picked")
-    query = (select(answer.c.key, picked.c.value, func.count()).select_from(Submission)
-             .join(answer, true()).join(picked, true())
-             .where(*where, answer.c.key.in_(names)).group_by(answer.c.key, picked.c.value))
-    return session.exec(query).all()
-
-
-def _field_postgresql(name: str, operator: str):
-    return Submission.answers.op(operator)(literal(name, String))
-
-
-def _number_postgresql(name: str):
-    kind = func.jsonb_typeof(_field_postgresql(name, "->"))
-    return case((kind == "number", cast(_field_postgresql(name, "->>"), Numeric)))
-
-
-def _text_postgresql(name: str):
-    return _field_postgresql(name, "->>")
-
-
-def _number_stats_postgresql(session, where, name) -> NumberStats:
-    number = _number_postgresql(name)
-    median = func.percentile_cont(0.5).within_group(number)
-    found = session.exec(select(func.count(number), func.avg(number), median, func.min(number), func.max(number))
-                         .where(*where)).one()
-    return NumberStats(found[0], *_floats(*found[1:]))
-
-
-def _floats(*values) -> list[float | None]:
-    return [None if value is None else float(value) for value in values]
-
-
-ANSWERED = {"sqlite": _answered_sqlite, "postgresql": _answered_postgresql}
-SCALAR_COUNTS = {"sqlite": _scalar_counts_sqlite, "postgresql": _scalar_counts_postgresql}
-MULTIPLE_COUNTS = {"sqlite": _multiple_counts_sqlite, "postgresql": _multiple_counts_postgresql}
-NUMBER_STATS = {"sqlite": _number_stats_sqlite, "postgresql": _number_stats_postgresql}
-NUMBER_VALUE = {"sqlite": _number_sqlite, "postgresql": _number_postgresql}
-TEXT_VALUE = {"sqlite": _text_sqlite, "postgresql": _text_postgresql}
-DAY = {"sqlite": func.date, "postgresql": lambda moment: cast(func.timezone("UTC", moment), Date)}
-BUCKET = {
-    "sqlite": lambda number, low, width: cast((number - low) / width, Integer),
-    "postgresql": lambda number, low, width: func.floor((number - low) / width),
-}

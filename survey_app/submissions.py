@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import tallies
 from .engine.validation import validate
 from .forms_store import canonical_json
 from .forms_store import content_hash
@@ -84,6 +85,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
         else:
             results.append(_quarantine(session, record, source, CONFLICT,
                                        {"uuid": "already stored with different answers; this copy is kept aside"}))
+    tallies.add(session=session, rows=rows, inserted=inserted)  # same transaction: the counts commit with the rows
     return results
 
 

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from survey_app import results
+from survey_app import tallies
 from survey_app.accounts import create_user
 from survey_app.engine.definition import definition_to_dict
 from survey_app.engine.loader import load_dict
@@ -50,10 +51,12 @@ def day_of(i: int) -> int:
 
 
 def add_submission(session, version: str, answers: dict, *, day=20, minute=0, workshop=None, lang="fa"):
+    """Store a submission as given (no validation) and count it, as ingestion does."""
     moment = datetime.datetime(2026, 11, day, 9, minute, tzinfo=datetime.UTC)
-    session.add(Submission(uuid=str(uuid.uuid4()), form_id=FORM, form_version=version, lang=lang, answers=answers,
-                           content_hash=content_hash(answers), workshop=workshop, source="test",
-                           started_at=moment, submitted_at=moment))
+    row = {"uuid": str(uuid.uuid4()), "form_id": FORM, "form_version": version, "lang": lang, "answers": answers,
+           "workshop": workshop, "submitted_at": moment}
+    session.add(Submission(**row, content_hash=content_hash(answers), source="test", started_at=moment))
+    tallies.add(session=session, rows=[row], inserted={row["uuid"]})
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlmodel import select
 from wtforms import Form
 from wtforms import SelectField
 from wtforms import ValidationError
@@ -44,7 +43,6 @@ from ..forms_store import get_version
 from ..i18n import current_language
 from ..i18n import format_date
 from ..i18n import solar_hijri_input
-from ..models import Submission
 from ..workshops import visible_workshops
 from . import bp
 from .workshops import LocalDateField
@@ -118,8 +116,7 @@ def date_example() -> str:
 def workshops_for(form_id: str) -> list:
     """The account's workshops that offer this questionnaire or have answers to it."""
     session = get_session()
-    used = set(session.exec(select(Submission.workshop).where(
-        Submission.form_id == form_id, Submission.workshop.is_not(None)).distinct()).all())
+    used = data.workshops_answered(session=session, form_id=form_id)
     return [w for w in visible_workshops(session=session, user=g.user) if form_id in w.form_ids or w.code in used]
 
 
@@ -211,9 +208,10 @@ def text_answers(form_id, question):
     if item is None or item.kind != data.TEXT:
         abort(404)
     page = request.args.get("page", 1, type=int) or 1
-    answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,
-                                page=page, per_page=TEXT_PAGE_SIZE)
     total = data.count_answered(session=session, form_id=form_id, filters=form.filters(), name=question)
+    # Without any written answer the query would walk every submission to find none.
+    answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,
+                                page=page, per_page=TEXT_PAGE_SIZE) if total else []
     pages = max(1, -(-total // TEXT_PAGE_SIZE))
     return render_template("organisers/results_text.html", form_id=form_id, title=title_of(version), form=form,
                            label=item.label(lang), answers=answers, total=total, page=min(page, pages),
@@ -244,7 +242,7 @@ def question_view(summary: data.QuestionSummary, form_id: str, filters: data.Fil
     if summary.bins:
         bars = [Bar(_range(low, high, lang), (count,), (summary.share(count),)) for low, high, count in summary.bins]
         view["chart"] = bar_chart(bars, lang=lang, title=title)
-    if summary.kind == data.TEXT and summary.answered:
+    if summary.kind == data.TEXT and summary.written:
         view["texts"] = data.text_answers(session=get_session(), form_id=form_id, filters=filters, name=item.name,
                                           per_page=TEXT_PREVIEW)
     if summary.kind == data.DATE and summary.first:

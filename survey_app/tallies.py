@@ -1,0 +1,173 @@
+"""Running counts of submissions and answers, so results never scan every submission.
+
+A submission adds one to its row of SubmissionTally, and to AnswerTally one per question
+answered (kind "a"), per scalar value ("n" a JSON number, "s" a string or boolean) and per
+option picked in a list ("m"). Free text is not counted value by value (only an empty text
+is, so that written answers can be told from empty ones); nor are computed values: which
+questions count their values is read from the submission's own version (COUNTED_TYPES).
+A JSON true or false counts as "true" or "false", the number 4.0 as "4".
+
+`add` runs inside the transaction that inserts the submissions, so the counts are never out
+of step with the table: both commit or neither does. It sums a batch in Python first, then
+writes one upsert per distinct key, in key order (concurrent batches lock rows in the same
+order, so they queue instead of deadlocking). `rebuild` recomputes everything from the
+submissions with the same rules (repair, migration, rows seeded straight into the table).
+"""
+
+import datetime
+import json
+from collections import Counter
+from collections import defaultdict
+
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .engine.loader import load_dict
+from .models import AnswerTally
+from .models import FormVersion
+from .models import Submission
+from .models import SubmissionTally
+
+# Question types whose answers are codes, numbers or dates: few distinct values, counted one by one.
+COUNTED_TYPES = {"select_one", "select_multiple", "rating", "integer", "decimal", "date"}
+MAX_VALUE = 200  # longer values (never a code) are counted as answered only
+NO_WORKSHOP = ""
+ANSWERED, NUMBER, SCALAR, PICKED = "a", "n", "s", "m"
+SUBMISSION_KEY = ("form_id", "form_version", "workshop", "lang", "day")
+ANSWER_KEY = (*SUBMISSION_KEY, "question", "kind", "value")
+REBUILD_CHUNK = 5_000
+
+_COUNTED: dict[tuple[str, str], frozenset[str]] = {}  # versions never change, so neither does this
+
+
+def add(*, session, rows: list[dict], inserted: set[str]) -> None:
+    """Count the rows just inserted (the first of each UUID in `inserted`) in this transaction.
+
+    rows are the submission rows as built for the insert (form_id, form_version, workshop,
+    lang, answers, submitted_at, uuid); their day is when they were sent, or when the
+    database received them (read back, only for rows that did not say).
+    """
+    new, seen = [], set()
+    for row in rows:
+        if row["uuid"] in inserted and row["uuid"] not in seen:
+            seen.add(row["uuid"])
+            new.append(row)
+    if not new:
+        return
+    connection = session.connection()
+    unsent = [row["uuid"] for row in new if row.get("submitted_at") is None]
+    received = dict(connection.execute(select(Submission.uuid, Submission.answered_at)
+                                       .where(Submission.uuid.in_(unsent))).all()) if unsent else {}
+    counts = Counts()
+    for row in new:
+        moment = row.get("submitted_at") or received[row["uuid"]]
+        counts.add(connection, row, utc_day(moment))
+    counts.write(connection)
+
+
+def utc_day(moment: datetime.datetime) -> datetime.date:
+    """The UTC day of a stored time (a time without offset is UTC, as SQLite keeps them)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return moment.date()
+
+
+class Counts:
+    """A batch's counts before they are written: per key prefix, submissions and answer values."""
+
+    def __init__(self):
+        self.submissions: Counter = Counter()
+        self.answers: dict[tuple, Counter] = defaultdict(Counter)
+
+    def add(self, connection, row, day: datetime.date) -> None:
+        """Count one submission."""
+        prefix = (row["form_id"], row["form_version"], row["workshop"] or NO_WORKSHOP, row["lang"], day)
+        self.submissions[prefix] += 1
+        counted, into = counted_questions(connection, row["form_id"], row["form_version"]), self.answers[prefix]
+        for question, value in row["answers"].items():
+            if value is None:
+                continue
+            into[question, ANSWERED, ""] += 1
+            if question not in counted:
+                if value == "":
+                    into[question, SCALAR, ""] += 1
+                continue
+            for kind, code in values_of(value):
+                if len(code) <= MAX_VALUE:
+                    into[question, kind, code] += 1
+
+    def write(self, connection) -> None:
+        """Add the counts to the tallies: one upsert per distinct key, in key order."""
+        answers = {(*prefix, *key): number for prefix, counts in self.answers.items() for key, number in counts.items()}
+        for model, columns, counts in ((SubmissionTally, SUBMISSION_KEY, self.submissions),
+                                       (AnswerTally, ANSWER_KEY, answers)):
+            if not counts:
+                continue
+            table = model.__table__
+            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            statement = insert(table)
+            statement = statement.on_conflict_do_update(index_elements=list(columns),
+                                                        set_={"n": table.c.n + statement.excluded.n})
+            connection.execute(statement, [{**dict(zip(columns, key, strict=True)), "n": number}
+                                           for key, number in sorted(counts.items())])
+
+
+def values_of(value) -> list[tuple[str, str]]:
+    """The (kind, code) pairs one answer counts under; 4, 4.0 are both the number "4"."""
+    if isinstance(value, list):
+        return [(PICKED, code(item)) for item in value]
+    if isinstance(value, bool):
+        return [(SCALAR, code(value))]
+    if isinstance(value, (int, float)):
+        return [(NUMBER, code(value))]
+    if isinstance(value, str):
+        return [(SCALAR, value)]
+    return []
+
+
+def code(value) -> str:
+    """Write a JSON value as the text it is counted under."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if value is None:
+        return "None"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def counted_questions(connection, form_id: str, version: str) -> frozenset[str]:
+    """Names of a version's questions whose values are counted (see COUNTED_TYPES)."""
+    key = (form_id, version)
+    if key not in _COUNTED:
+        definition = connection.execute(select(FormVersion.definition).where(
+            FormVersion.form_id == form_id, FormVersion.version == version)).scalar_one_or_none()
+        if definition is None:  # not published here (only rows written around the app): values uncounted
+            return frozenset()
+        if len(_COUNTED) > 1000:
+            _COUNTED.clear()
+        _COUNTED[key] = frozenset(q.name for q in load_dict(definition).questions() if q.type in COUNTED_TYPES)
+    return _COUNTED[key]
+
+
+def rebuild(*, connection) -> int:
+    """Recount every tally from the submissions table; return how many submissions were read."""
+    connection.execute(delete(AnswerTally))
+    connection.execute(delete(SubmissionTally))
+    columns = (Submission.form_id, Submission.form_version, Submission.workshop, Submission.lang,
+               Submission.answers, Submission.answered_at)
+    versions = connection.execute(select(FormVersion.form_id, FormVersion.version)).all()
+    for form_id, version in versions:  # read before the submissions stream, on the same connection
+        counted_questions(connection, form_id, version)
+    counts, read = Counts(), 0
+    result = connection.execute(select(*columns).execution_options(yield_per=REBUILD_CHUNK))
+    for form_id, version, workshop, lang, answers, moment in result:
+        row = {"form_id": form_id, "form_version": version, "workshop": workshop, "lang": lang, "answers": answers}
+        counts.add(connection, row, utc_day(moment))
+        read += 1
+    counts.write(connection)
+    return read
