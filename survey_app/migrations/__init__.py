@@ -64,8 +64,9 @@ def prepare(engine) -> str:
     A fresh database gets every table from the models and is stamped at head, so a
     workshop laptop needs no extra step and a later `db upgrade` starts from the right
     place. A database made by `create_all` before migrations existed has the initial
-    schema: missing tables are added and it is stamped at the first revision. A
-    versioned database is left to `db upgrade`; start-up only checks it. On PostgreSQL
+    schema: missing tables are added and it is stamped at the first revision. A SQLite
+    file behind the code is upgraded at once (a workshop laptop); a PostgreSQL database
+    is left to `db upgrade`, run when deploying, and start-up only checks it. On PostgreSQL
     several workers starting at once take turns under an advisory lock.
     """
     with engine.begin() as connection:
@@ -77,10 +78,30 @@ def prepare(engine) -> str:
             SQLModel.metadata.create_all(connection)
             command.stamp(alembic_config(connection), "head" if fresh else INITIAL)
         state = status(connection)
+    if state == "behind" and engine.dialect.name == "sqlite":
+        state = _upgrade_in_place(engine)
     if state == "behind":
         log.error("the database schema is at revision %s but this code needs %s: "
                   "run `flask --app survey_app db upgrade`", current_revision_of(engine), head())
     return state
+
+
+def _upgrade_in_place(engine) -> str:
+    """Bring a workshop laptop's SQLite file up to the code it now runs, at start-up.
+
+    A laptop is updated by people who are not administrators, and one process owns the file,
+    so there is no separate step to forget. SQLite changes its schema inside the transaction:
+    a step that fails leaves the file as it was, and the error says what to do.
+    """
+    before = current_revision_of(engine)
+    try:
+        upgrade(engine)
+    except Exception:  # an unknown revision, a failed step: the file is left as it was
+        log.exception("could not upgrade the database from revision %s: run `flask --app survey_app db upgrade` "
+                      "to see why", before)
+        return "behind"
+    log.warning("upgraded the database from revision %s to %s", before, head())
+    return "current"
 
 
 def current_revision_of(engine) -> str | None:
