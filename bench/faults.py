@@ -6,10 +6,14 @@ push finish (or pushes again), and compares what the workshop side holds as ackn
 with what the central database stores:
 - server kill -9: the central server (`python run.py`) is SIGKILLed at a random moment once
   ingestion has begun, and started again on the same port; the push retries on its own;
+  rounds go on until --rounds kills have landed while the push was still sending;
 - push kill -9: the pushing process is SIGKILLed at a random moment; what it had
-  acknowledged must be stored; then the push is run again to the end;
+  acknowledged must be stored; then the push is run again to the end (again counted until
+  --other-rounds kills landed mid-push);
 - PostgreSQL backend terminated: pg_terminate_backend() on the central server's own
-  connections, several times during the push (the shared PostgreSQL is never restarted);
+  connections, several times during the push;
+- PostgreSQL restarted (with --restart-postgres): the database service itself is restarted
+  in fast mode at a random moment of the push;
 - SQLite disk full: the central server runs in this process with `PRAGMA max_page_count`
   held at (about) the database's size, so writes fail with SQLITE_FULL; the push must get
   an error with nothing unstored acknowledged; then the limit is raised and a resend must
@@ -21,13 +25,14 @@ mid-push counts the injections that hit a push still under way (for disk full: a
 that got some batches in before the disk filled); failed counts pushes that ended with an
 error and had to be run again. Goal: lost 0 and doubled 0, and stored = acknowledged.
 
-Run: python bench/faults.py [--rounds 20] [--size 1000]   (--rounds 100 for the full figure)
+Run: python bench/faults.py [--rounds 20] [--size 1000] [--restart-postgres]   (--rounds 100 for the full figure)
 """
 
 import argparse
 import contextlib
 import logging
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -57,6 +62,7 @@ from tests.servers import LiveServer
 from tests.servers import free_port
 
 PATIENCE = 300
+KILL_WINDOW = 0.3  # seconds after the first records arrive; a push of 1,000 takes about 0.2-0.5 s here
 QUICK = ("--attempts", "30", "--retry-delay", "0.05", "--batch-size", "100", "--timeout", "30")
 
 
@@ -130,13 +136,14 @@ def wait_for_arrivals(central_url: str, before: int, process) -> None:
 
 
 def kill_server(server: LiveServer, central_url: str, workshops, rounds: int) -> Tally:
+    """Kill the server until `rounds` kills have landed while a push was still sending."""
     tally = Tally("kill -9 central server")
-    for _ in range(rounds):
+    while tally.mid_push < rounds and tally.injections < 3 * rounds:
         workshop = next(workshops)
         before = scalar(central_url, "SELECT count(*) FROM submission")
         process = workshop.start(server.url, *QUICK)
         wait_for_arrivals(central_url, before, process)
-        time.sleep(rng.uniform(0, 0.8))
+        time.sleep(rng.uniform(0, KILL_WINDOW))
         tally.mid_push += process.poll() is None
         server.kill()
         tally.injections += 1
@@ -147,13 +154,14 @@ def kill_server(server: LiveServer, central_url: str, workshops, rounds: int) ->
 
 
 def kill_push(server: LiveServer, central_url: str, workshops, rounds: int) -> Tally:
+    """Kill the push until `rounds` kills have landed while it was still sending."""
     tally = Tally("kill -9 pushing process")
-    for _ in range(rounds):
+    while tally.mid_push < rounds and tally.injections < 3 * rounds:
         workshop = next(workshops)
         before = scalar(central_url, "SELECT count(*) FROM submission")
         process = workshop.start(server.url, *QUICK)
         wait_for_arrivals(central_url, before, process)
-        time.sleep(rng.uniform(0, 0.8))
+        time.sleep(rng.uniform(0, KILL_WINDOW))
         tally.mid_push += process.poll() is None
         process.kill()
         process.wait(PATIENCE)
@@ -184,7 +192,7 @@ def terminate_backends(server: LiveServer, central_url: str, workshops, rounds: 
         process = workshop.start(server.url, *QUICK)
         wait_for_arrivals(central_url, before, process)
         for _hit in range(3):
-            time.sleep(rng.uniform(0.05, 0.4))
+            time.sleep(rng.uniform(0, KILL_WINDOW / 3))
             if process.poll() is not None:
                 break
             tally.mid_push += 1
@@ -196,6 +204,32 @@ def terminate_backends(server: LiveServer, central_url: str, workshops, rounds: 
     admin.dispose()
     tally.doubled = doubles(central_url)
     return tally
+
+
+def restart_postgres(server: LiveServer, central_url: str, workshops, rounds: int) -> Tally:
+    """Restart the PostgreSQL service itself (fast mode: open transactions are rolled back) mid-push."""
+    tally = Tally("PostgreSQL restarted")
+    cluster = _local_cluster()
+    while tally.mid_push < rounds and tally.injections < 3 * rounds:
+        workshop = next(workshops)
+        before = scalar(central_url, "SELECT count(*) FROM submission")
+        process = workshop.start(server.url, *QUICK)
+        wait_for_arrivals(central_url, before, process)
+        time.sleep(rng.uniform(0, KILL_WINDOW / 2))
+        tally.mid_push += process.poll() is None
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "restart", "-m", "fast"],
+                       check=True, capture_output=True, timeout=PATIENCE)
+        tally.injections += 1
+        settle(tally, central_url, workshop, process)
+    tally.doubled = doubles(central_url)
+    return tally
+
+
+def _local_cluster() -> tuple[str, str]:
+    """The version and name of the PostgreSQL cluster on this machine (Debian's pg_lsclusters)."""
+    listed = subprocess.run(["pg_lsclusters", "--no-header"], check=True, capture_output=True, text=True).stdout
+    version, name = listed.split()[:2]
+    return version, name
 
 
 def disk_full(tmp: Path, workshops, rounds: int) -> Tally:
@@ -261,6 +295,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="rounds of server kill -9 (100 for the full figure)")
     parser.add_argument("--other-rounds", type=int, default=5, help="rounds of each other fault")
     parser.add_argument("--size", type=int, default=1000, help="submissions per round")
+    parser.add_argument("--restart-postgres", action="store_true",
+                        help="also restart this machine's PostgreSQL service mid-push (disturbs anything else "
+                             "using it; needs root and Debian's pg_ctlcluster)")
     args = parser.parse_args()
     tallies = []
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
@@ -278,6 +315,8 @@ def main() -> None:
             faults = [(kill_server, args.rounds), (kill_push, args.other_rounds)]
             if postgres:
                 faults.append((terminate_backends, args.other_rounds))
+            if postgres and args.restart_postgres:
+                faults.append((restart_postgres, args.other_rounds))
             for fault, rounds in faults:
                 tallies.append(fault(server, central_url, workshops, rounds))
                 print(tallies[-1].row(), flush=True)
