@@ -109,6 +109,7 @@ class QuestionView:
     children: list["QuestionView"] = field(default_factory=list)
     constraint_message: str = ""
     date_style: str = "iso"
+    hidden_at_start: bool = False  # not relevant with the answers the page starts with
 
     @property
     def name(self) -> str:
@@ -119,12 +120,18 @@ class QuestionView:
         return self.question.type
 
 
-def question_views(form: FormDefinition, wtform: FlaskForm, lang: str) -> list[QuestionView]:
-    """Describe the questionnaire's items for the template, texts resolved with fallbacks."""
-    return [_view(form, wtform, question, lang) for question in form.survey]
+def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
+                   hidden: frozenset[str] | set[str] = frozenset()) -> list[QuestionView]:
+    """Describe the questionnaire's items for the template, texts resolved with fallbacks.
+
+    `hidden` names the items that are not relevant with the answers the page starts with: the
+    page draws them hidden, so a slow phone does not show them until its scripts arrive (and a
+    browser without scripts shows them all, through the page's <noscript> style sheet).
+    """
+    return [_view(form, wtform, question, lang, hidden) for question in form.survey]
 
 
-def _view(form, wtform, question, lang) -> QuestionView:
+def _view(form, wtform, question, lang, hidden=frozenset()) -> QuestionView:
     default = form.default_language
     view = QuestionView(
         question=question,
@@ -133,11 +140,12 @@ def _view(form, wtform, question, lang) -> QuestionView:
         wtfield=wtform[question.name] if question.is_input else None,
         constraint_message=resolve(question.constraint_message, lang, default).text,
         date_style="solar" if lang in SOLAR_HIJRI_LANGUAGES else "iso",
+        hidden_at_start=question.name in hidden and question.type != "calculate",
     )
     if question.is_choice:
         view.options = [
             (choice.name, resolve(choice.label, lang, default) if choice.label else Resolved(choice.name, lang))
             for choice in form.choices_for(question)
         ]
-    view.children = [_view(form, wtform, child, lang) for child in question.children]
+    view.children = [_view(form, wtform, child, lang, hidden) for child in question.children]
     return view

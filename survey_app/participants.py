@@ -96,9 +96,11 @@ def form_page(form_id):
     if request.method == "GET" and workshop_code and not _open_workshop(session, workshop_code):
         return redirect(url_for(".workshop_page", code=workshop_code, lang=lang))
     today = datetime.date.today()
-    wtform = build_form_class(definition)(data=_starting_data(definition, version, lang, today))
+    starting = _starting_data(definition, version, lang, today)
+    wtform = build_form_class(definition)(data=starting)
+    raw = raw_answers(definition, request.form) if request.method == "POST" else starting
     if wtform.validate_on_submit():
-        outcome = validate(definition, raw_answers(definition, request.form), today=today)
+        outcome = validate(definition, raw, today=today)
         if outcome.ok:
             record = _record(definition, version, lang, request.form, workshop_code)
             result = _store_web_answers(session, record, today)
@@ -113,7 +115,8 @@ def form_page(form_id):
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
         description=resolve(definition.description, lang, definition.default_language),
-        items=question_views(definition, wtform, lang), messages=error_messages(),
+        items=question_views(definition, wtform, lang, validate(definition, raw, today=today).hidden),
+        messages=error_messages(),
         error_count=sum(1 for f in wtform if f.errors and f.name not in ("csrf_token",)),
         workshop_code=workshop_code,
     )

@@ -110,6 +110,28 @@ def test_hidden_question_answer_is_not_kept(client, session):
     assert "why_low" not in stored(session)[0].answers
 
 
+def opening_tag(body: bytes, name: str) -> str:
+    return re.search(rf'<[a-z]+ [^>]*id="q-{name}"[^>]*>', body.decode()).group(0)
+
+
+def test_questions_not_relevant_at_the_start_are_drawn_hidden(client):
+    """A slow phone paints the page before its scripts run: irrelevant questions must not flash."""
+    page = client.get(FORM_URL).data
+    assert "hidden data-start-hidden" in opening_tag(page, "topics_other")  # nothing chosen yet
+    assert "hidden" not in opening_tag(page, "overall")
+    # Without scripts nothing could show them later, so a <noscript> style sheet shows them all.
+    assert re.search(r'<noscript><link rel="stylesheet" href="[^"]*no-script[^"]*\.css"></noscript>', page.decode())
+
+
+def test_a_page_sent_back_with_errors_draws_relevance_from_the_answers_sent(client):
+    page = client.post(FORM_URL, data=good_answers(age="12", overall="1", topics=["other"])).data
+    assert "age" in errors_in(page)
+    assert "hidden" not in opening_tag(page, "topics_other")
+    assert "hidden" not in opening_tag(page, "why_low")
+    page = client.post(FORM_URL, data=good_answers(age="12", overall="5")).data
+    assert "hidden data-start-hidden" in opening_tag(page, "why_low")
+
+
 def test_unknown_form_is_not_found(client):
     assert client.get("/forms/no_such_form").status_code == 404
 

@@ -37,6 +37,7 @@ class Outcome:
     answers: dict = field(default_factory=dict)
     errors: dict[str, FieldError] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
+    hidden: set[str] = field(default_factory=set)  # not relevant with these answers (groups' members too)
 
     @property
     def ok(self) -> bool:
@@ -195,6 +196,7 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
         elif step.is_input:
             _check(step, values, format_errors, outcome, day)
     outcome.answers = {k: v for k, v in values.items() if v is not None and v != "" and v != []}  # not is_empty
+    outcome.hidden = hidden
     return outcome
 
 
