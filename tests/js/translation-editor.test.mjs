@@ -361,6 +361,27 @@ test('a conflict shows their text; "keep theirs" takes it and sends nothing', as
   assert.equal(t.server.requests.length, 1);
 });
 
+test('"keep theirs" after ticking "unsure" during the conflict sends the doubt on their text', async () => {
+  const t = setup();
+  type(t, 'Mine');
+  t.timers.runAll();
+  t.server.last().reply(409, { error: 'conflict', mine: { text: 'Mine' }, theirs: { text: 'Theirs', revision: 7 } });
+  await settle();
+  t.checkbox.checked = true;
+  t.checkbox.dispatch('change');
+  assert.equal(t.server.requests.length, 1, 'nothing is sent while the conflict is open');
+
+  t.click(t.keepTheirs);
+  assert.equal(t.textarea.value, 'Theirs');
+  assert.equal(t.server.requests.length, 2);
+  assert.deepEqual(t.server.last().body, { revision: 7, unsure: true });
+  t.server.last().reply(200, saved('Theirs', 8, 'review', true));
+  await settle();
+  assert.equal(t.tr.dataset.save, 'saved');
+  assert.equal(t.row.unsaved(), false);
+  assert.equal(t.storage.kept(), null);
+});
+
 test('a conflict; "overwrite" sends my text on their newer revision', async () => {
   const t = setup();
   type(t, 'Mine');

@@ -74,9 +74,12 @@ export function createRow({ tr, fetch, timers, storage, csrf, msg, onSaved = () 
     if (choice === 'theirs') area.value = theirs.text;
     theirs = null;
     conflictBox.hidden = true;
-    if (choice === 'theirs') {
+    if (choice === 'theirs' && !dirty()) {
       forget();
       say('', 'saved');
+    } else if (choice === 'theirs') {
+      remember();  // their text, with the doubt (or "still right") given meanwhile still to send
+      save();
     } else {
       remember();  // overwriting was decided against their revision
       save();
