@@ -93,10 +93,15 @@ class Counts:
             if question not in counted:
                 if value == "":
                     into[question, SCALAR, ""] += 1
-                continue
-            for kind, code in values_of(value):
-                if len(code) <= MAX_VALUE:
-                    into[question, kind, code] += 1
+            elif type(value) is str:  # the common cases inline, as values_of would count them
+                if len(value) <= MAX_VALUE:
+                    into[question, SCALAR, value] += 1
+            elif type(value) is int:
+                into[question, NUMBER, str(value)] += 1
+            else:
+                for kind, code in values_of(value):
+                    if len(code) <= MAX_VALUE:
+                        into[question, kind, code] += 1
 
     def write(self, connection) -> None:
         """Add the counts to the tallies: one upsert per distinct key, in key order."""
