@@ -177,6 +177,8 @@ class _Step:
     calculation: Callable | None
     required: Callable | None
     constraint: Callable | None
+    checked: bool  # an input with a rule: required or constraint
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +196,8 @@ def _compile(form: FormDefinition) -> _Plan:
         _Step(question, question.name, question.is_input, frozenset(p.name for p in parents),
               coercer(question, [c.name for c in form.choices_for(question)]) if question.is_input else None,
               run(question.relevant), run(question.calculation) if question.type == "calculate" else None,
-              run(question.required), run(question.constraint))
+              run(question.required), run(question.constraint),
+              question.is_input and bool(question.required or question.constraint))
         for question, parents in form.walk()
     )
     return _Plan(frozenset(step.name for step in steps), steps, tuple(step for step in steps if step.is_input))
@@ -226,7 +229,7 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
             values[step.name] = None
             format_errors[step.name] = FieldError(exc.args[0])
     # One context for every expression of this record: they all read the same (live) values.
-    context = Context(values, None, f"{today.year:04d}-{today.month:02d}-{today.day:02d}")
+    context = Context(values, None, today.isoformat())  # YYYY-MM-DD
     hidden: set[str] = set()
     for step in plan.steps:
         if (step.groups and not hidden.isdisjoint(step.groups)) or (
@@ -236,7 +239,7 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
             values.pop(step.name, None)
         elif step.calculation:
             values[step.name] = _calculated(step.calculation(context))
-        elif step.is_input:
+        elif step.checked or (format_errors and step.name in format_errors):
             _check(step, values, format_errors, outcome, context)
     outcome.answers = {k: v for k, v in values.items() if v is not None and v != "" and v != []}  # not is_empty
     outcome.hidden = hidden
