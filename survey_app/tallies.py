@@ -32,6 +32,7 @@ from .models import SubmissionTally
 
 # Question types whose answers are codes, numbers or dates: few distinct values, counted one by one.
 COUNTED_TYPES = {"select_one", "select_multiple", "rating", "integer", "decimal", "date"}
+SCALAR_TYPES = frozenset({str, int, float, bool})  # exact types: hashable, counted as values_of says
 MAX_VALUE = 200  # longer values (never a code) are counted as answered only
 NO_WORKSHOP = ""
 ANSWERED, NUMBER, SCALAR, PICKED = "a", "n", "s", "m"
@@ -80,26 +81,50 @@ class Counts:
     def __init__(self):
         self.submissions: Counter = Counter()
         self.answers: dict[tuple, Counter] = defaultdict(Counter)
+        # Scalar answers are counted once per (question, type, value) and only turned into their
+        # keys (answered, value) when written: one count per answer instead of two. The type is
+        # part of the key because True == 1 == 1.0 are counted under different codes.
+        self.scalars: dict[tuple, Counter] = defaultdict(Counter)
 
     def add(self, connection, row, day: datetime.date) -> None:
         """Count one submission."""
         prefix = (row["form_id"], row["form_version"], row["workshop"] or NO_WORKSHOP, row["lang"], day)
         self.submissions[prefix] += 1
-        counted, into = counted_questions(connection, row["form_id"], row["form_version"]), self.answers[prefix]
+        counted = counted_questions(connection, row["form_id"], row["form_version"])
+        scalars = self.scalars[prefix]
         for question, value in row["answers"].items():
+            kind = type(value)
             if value is None:
                 continue
-            into[question, ANSWERED, ""] += 1
-            if question not in counted:
-                if value == "":
-                    into[question, SCALAR, ""] += 1
-                continue
-            for kind, code in values_of(value):
-                if len(code) <= MAX_VALUE:
-                    into[question, kind, code] += 1
+            if question not in counted:  # only whether it is answered, and empty
+                scalars[question, None, value == ""] += 1
+            elif kind in SCALAR_TYPES:
+                scalars[question, kind, value] += 1
+            else:
+                into = self.answers[prefix]
+                into[question, ANSWERED, ""] += 1
+                for kind, code in values_of(value):
+                    if len(code) <= MAX_VALUE:
+                        into[question, kind, code] += 1
+
+    def fold(self) -> None:
+        """Turn the scalar counts into the keys they count under."""
+        for prefix, scalars in self.scalars.items():
+            into = self.answers[prefix]
+            for (question, kind, value), number in scalars.items():
+                into[question, ANSWERED, ""] += number
+                if kind is None:
+                    if value:
+                        into[question, SCALAR, ""] += number
+                    continue
+                for kind, code in values_of(value):
+                    if len(code) <= MAX_VALUE:
+                        into[question, kind, code] += number
+        self.scalars.clear()
 
     def write(self, connection) -> None:
         """Add the counts to the tallies: one upsert per distinct key, in key order."""
+        self.fold()
         answers = {(*prefix, *key): number for prefix, counts in self.answers.items() for key, number in counts.items()}
         for model, columns, counts in ((SubmissionTally, SUBMISSION_KEY, self.submissions),
                                        (AnswerTally, ANSWER_KEY, answers)):

@@ -244,3 +244,20 @@ def test_counting_rules_for_odd_values():
     assert tallies.values_of(4.0) == [("n", "4")] and tallies.values_of(1.5) == [("n", "1.5")]
     assert tallies.values_of("4") == [("s", "4")] and tallies.values_of(True) == [("s", "true")]
     assert tallies.values_of(["a", 2]) == [("m", "a"), ("m", "2")] and tallies.values_of({"x": 1}) == []
+
+
+def test_counts_keep_values_that_compare_equal_apart(monkeypatch):
+    """True, 1 and 1.0 are equal in Python but counted as "true", "1" and "1"; text only as answered or empty."""
+    monkeypatch.setitem(tallies._COUNTED, ("f", "v"), frozenset({"q", "picks"}))
+    answers = [{"q": True, "note": ""}, {"q": 1, "note": "hello"}, {"q": 1.0, "picks": ["a", "b"]},
+               {"q": "x" * (tallies.MAX_VALUE + 1), "note": None}, {"q": False, "picks": ["a"]}, {"q": "1"}]
+    counts = tallies.Counts()
+    day = datetime.date(2026, 11, 20)
+    for answer in answers:
+        counts.add(None, {"form_id": "f", "form_version": "v", "workshop": None, "lang": "fa", "answers": answer}, day)
+    counts.fold()
+    assert dict(counts.answers[("f", "v", "", "fa", day)]) == {
+        ("q", "a", ""): 6, ("q", "s", "true"): 1, ("q", "n", "1"): 2, ("q", "s", "false"): 1, ("q", "s", "1"): 1,
+        ("note", "a", ""): 2, ("note", "s", ""): 1, ("picks", "a", ""): 2, ("picks", "m", "a"): 2,
+        ("picks", "m", "b"): 1,
+    }

@@ -24,8 +24,13 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+_PLAIN = frozenset({str, bool, int, float, type(None)})
+
+
 def _normalize(v: Any) -> Any:
     """Reduce any input to the value types the semantics are defined on."""
+    if type(v) in _PLAIN:  # most answers: checked first, as this runs for every reference
+        return v
     if v is None or isinstance(v, (str, bool)) or _is_number(v):
         return v
     if isinstance(v, (list, tuple)):

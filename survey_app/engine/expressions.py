@@ -67,6 +67,7 @@ from .expression_values import _truthy
 __all__ = [
     "FUNCTION_ARITY",
     "MAX_DEPTH",
+    "Context",
     "ExpressionError",
     "Node",
     "evaluate",
@@ -75,6 +76,7 @@ __all__ = [
     "is_true",
     "parse",
     "references",
+    "runner",
 ]
 
 class _Context:
@@ -84,6 +86,9 @@ class _Context:
 
     def __init__(self, answers: Mapping[str, Any], current: Any, today: str) -> None:
         self.answers, self.current, self.today = answers, current, today
+
+
+Context = _Context  # for callers of ``runner``
 
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -222,6 +227,15 @@ def evaluator(node_or_text: Node | str) -> Callable[[Mapping[str, Any] | None, A
     """
     run = _compiled(node_or_text)
     return lambda answers, current, today: run(_Context(answers or {}, _normalize(current), today))
+
+
+def runner(node_or_text: Node | str) -> Callable[[Context], Any]:
+    """Compile an expression to run against a ``Context`` its caller keeps (one per record validated).
+
+    The context holds answers of the value types listed above (as ``validation`` types them), the
+    current answer likewise, and today as YYYY-MM-DD; run(context) returns what ``evaluate`` would.
+    """
+    return _compiled(node_or_text)
 
 
 def evaluate_bool(

@@ -17,8 +17,9 @@ import jdatetime
 from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
-from .expressions import evaluator
+from .expressions import Context
 from .expressions import is_true
+from .expressions import runner
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
@@ -68,40 +69,81 @@ def parse_date(value) -> datetime.date:
 
 def coerce(question: Question, choices: Sequence[str], value):
     """Return the typed value of one raw answer, or raise InvalidValue with an error code."""
-    if isinstance(value, str):
-        value = value.strip()
-    if is_empty(value):
-        return None
-    kind = question.type
-    if kind == "text":
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise InvalidValue("text")
-        if len(str(value)) > MAX_TEXT_LENGTH:
-            raise InvalidValue("too_long")
-        return str(value)
-    if kind in ("integer", "rating"):
-        number = _number(value)
-        if not number.is_integer():
-            raise InvalidValue("integer")
-        number = int(number)
-        if kind == "rating" and not 1 <= number <= question.rating_max:
+    return coercer(question, choices)(value)
+
+
+def coercer(question: Question, choices: Sequence[str]) -> Callable:
+    """The reader of one question's raw answers, chosen once per question rather than per answer."""
+    kind, options = question.type, tuple(choices)
+    typed = _TYPED.get(kind)
+    if kind == "rating":
+        typed = _rating(question.rating_max)
+    elif kind in ("select_one", "select_multiple"):
+        typed = (_select_one if kind == "select_one" else _select_multiple)(options, frozenset(options))
+
+    def read(value):
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+        elif value is None or value == []:  # is_empty
+            return None
+        return typed(value) if typed else value
+
+    return read
+
+
+def _text(value):
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise InvalidValue("text")
+    if len(str(value)) > MAX_TEXT_LENGTH:
+        raise InvalidValue("too_long")
+    return str(value)
+
+
+def _integer(value) -> int:
+    number = _number(value)
+    if not number.is_integer():
+        raise InvalidValue("integer")
+    return int(number)
+
+
+def _rating(maximum: int) -> Callable:
+    def read(value) -> int:
+        number = _integer(value)
+        if not 1 <= number <= maximum:
             raise InvalidValue("choice")
         return number
-    if kind == "decimal":
-        return _number(value, code="decimal")
-    if kind == "date":
-        return parse_date(value).isoformat()
-    if kind == "select_one":
-        if str(value) not in choices:
+
+    return read
+
+
+def _select_one(options: tuple, allowed: frozenset) -> Callable:
+    def read(value) -> str:
+        if str(value) not in allowed:
             raise InvalidValue("choice")
         return str(value)
-    if kind == "select_multiple":
+
+    return read
+
+
+def _select_multiple(options: tuple, allowed: frozenset) -> Callable:
+    def read(value):
         items = value.split() if isinstance(value, str) else value
-        if not isinstance(items, list) or any(str(item) not in choices for item in items):
+        if not isinstance(items, list) or any(str(item) not in allowed for item in items):
             raise InvalidValue("choice")
         picked = {str(item) for item in items}
-        return [name for name in choices if name in picked] or None
-    return value
+        return [name for name in options if name in picked] or None
+
+    return read
+
+
+_TYPED: dict[str, Callable] = {
+    "text": _text,
+    "integer": _integer,
+    "decimal": lambda value: _number(value, code="decimal"),
+    "date": lambda value: parse_date(value).isoformat(),
+}
 
 
 def _number(value, code: str = "integer") -> float:
@@ -124,17 +166,19 @@ def _number(value, code: str = "integer") -> float:
 
 @dataclass(frozen=True, slots=True)
 class _Step:
-    """One question of a compiled form: its expressions parsed once, its options listed once."""
+    """One question of a compiled form: its expressions parsed once, its reader chosen once."""
 
     question: Question
     name: str
     is_input: bool
     groups: frozenset[str]
-    options: tuple[str, ...]
-    relevant: Callable | None
+    read: Callable | None  # raw answer -> typed value (inputs only)
+    relevant: Callable | None  # these take an expressions.Context
     calculation: Callable | None
     required: Callable | None
     constraint: Callable | None
+    checked: bool  # an input with a rule: required or constraint
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +190,14 @@ class _Plan:
 
 def _compile(form: FormDefinition) -> _Plan:
     def run(text):
-        return evaluator(text) if text else None
+        return runner(text) if text else None
 
     steps = tuple(
         _Step(question, question.name, question.is_input, frozenset(p.name for p in parents),
-              tuple(c.name for c in form.choices_for(question)) if question.is_input else (),
+              coercer(question, [c.name for c in form.choices_for(question)]) if question.is_input else None,
               run(question.relevant), run(question.calculation) if question.type == "calculate" else None,
-              run(question.required), run(question.constraint))
+              run(question.required), run(question.constraint),
+              question.is_input and bool(question.required or question.constraint))
         for question, parents in form.walk()
     )
     return _Plan(frozenset(step.name for step in steps), steps, tuple(step for step in steps if step.is_input))
@@ -174,27 +219,28 @@ _PLANS: dict[int, tuple[FormDefinition, _Plan]] = {}  # the form is kept so its 
 def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = None) -> Outcome:
     """Type, compute, apply relevance and check every answer; keep only what is shown."""
     today = today or datetime.date.today()
-    day = f"{today.year:04d}-{today.month:02d}-{today.day:02d}"
     plan = _plan(form)
     outcome = Outcome(unknown=sorted(raw.keys() - plan.names))
     values, format_errors = {}, {}
     for step in plan.inputs:
         try:
-            values[step.name] = coerce(step.question, step.options, raw.get(step.name))
+            values[step.name] = step.read(raw.get(step.name))
         except InvalidValue as exc:
             values[step.name] = None
             format_errors[step.name] = FieldError(exc.args[0])
+    # One context for every expression of this record: they all read the same (live) values.
+    context = Context(values, None, today.isoformat())  # YYYY-MM-DD
     hidden: set[str] = set()
     for step in plan.steps:
         if (step.groups and not hidden.isdisjoint(step.groups)) or (
-            step.relevant and not is_true(step.relevant(values, None, day))
+            step.relevant and not is_true(step.relevant(context))
         ):
             hidden.add(step.name)
             values.pop(step.name, None)
         elif step.calculation:
-            values[step.name] = _calculated(step.calculation(values, None, day))
-        elif step.is_input:
-            _check(step, values, format_errors, outcome, day)
+            values[step.name] = _calculated(step.calculation(context))
+        elif step.checked or (format_errors and step.name in format_errors):
+            _check(step, values, format_errors, outcome, context)
     outcome.answers = {k: v for k, v in values.items() if v is not None and v != "" and v != []}  # not is_empty
     outcome.hidden = hidden
     return outcome
@@ -209,14 +255,17 @@ def _calculated(result):
     return result
 
 
-def _check(step: _Step, values: dict, format_errors: dict, outcome: Outcome, day: str) -> None:
+def _check(step: _Step, values: dict, format_errors: dict, outcome: Outcome, context: Context) -> None:
     name = step.name
     if name in format_errors:
         outcome.errors[name] = format_errors[name]
         return
     value = values.get(name)
     if value is None or value == "" or value == []:  # is_empty, inline: this runs for every answer
-        if step.required and is_true(step.required(values, None, day)):
+        if step.required and is_true(step.required(context)):
             outcome.errors[name] = FieldError("required", step.question.required_message)
-    elif step.constraint and not is_true(step.constraint(values, value, day)):
-        outcome.errors[name] = FieldError("constraint", step.question.constraint_message)
+    elif step.constraint:
+        context.current = value  # typed by its reader: already a value the expressions take as is
+        if not is_true(step.constraint(context)):
+            outcome.errors[name] = FieldError("constraint", step.question.constraint_message)
+        context.current = None  # relevance and calculations have no current answer
