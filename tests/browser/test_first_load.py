@@ -17,7 +17,9 @@ def test_modules_needed_to_answer_are_all_preloaded_and_sending_waits(server, op
     page = phone.new_page()
     page.goto(server.url + FORM + "?lang=fa")
     page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
-    page.wait_for_function("() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/sync.js'))")
+    for module in ("sync.js", "outbox.js"):  # sync.js imports outbox.js: both come, one after the other
+        page.wait_for_function(
+            f"() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/{module}'))")
     seen = page.evaluate(TIMELINE)
 
     before = {s["url"] for s in seen["scripts"] if s["start"] < seen["ready"]}
