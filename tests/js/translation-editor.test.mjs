@@ -148,6 +148,14 @@ function type(t, text) {
 
 const saved = (text, revision, state = 'done', unsure = false) => ({ text, revision, state, unsure });
 
+/** Type "Mine", let it be sent, and have the server answer that someone else stored "Theirs" (revision 7). */
+async function conflictOver(t) {
+  type(t, 'Mine');
+  t.timers.runAll();
+  t.server.last().reply(409, { error: 'conflict', mine: { text: 'Mine' }, theirs: { text: 'Theirs', revision: 7 } });
+  await settle();
+}
+
 test('verdict sorts save answers', () => {
   assert.equal(verdict(200, false, { revision: 4 }), 'saved');
   assert.equal(verdict(200, false, { revision: '4' }), 'retry');  // not our JSON: a portal page or a proxy
@@ -331,10 +339,7 @@ test('text typed during a save and then not saved is kept with the newer revisio
 
 test('a conflict shows their text; "keep theirs" takes it and sends nothing', async () => {
   const t = setup();
-  type(t, 'Mine');
-  t.timers.runAll();
-  t.server.last().reply(409, { error: 'conflict', mine: { text: 'Mine' }, theirs: { text: 'Theirs', revision: 7 } });
-  await settle();
+  await conflictOver(t);
   assert.equal(t.conflict.hidden, false);
   assert.equal(t.theirs.textContent, 'Theirs');
   assert.equal(t.tr.dataset.save, 'conflict');
@@ -363,10 +368,7 @@ test('a conflict shows their text; "keep theirs" takes it and sends nothing', as
 
 test('"keep theirs" after ticking "unsure" during the conflict sends the doubt on their text', async () => {
   const t = setup();
-  type(t, 'Mine');
-  t.timers.runAll();
-  t.server.last().reply(409, { error: 'conflict', mine: { text: 'Mine' }, theirs: { text: 'Theirs', revision: 7 } });
-  await settle();
+  await conflictOver(t);
   t.checkbox.checked = true;
   t.checkbox.dispatch('change');
   assert.equal(t.server.requests.length, 1, 'nothing is sent while the conflict is open');
@@ -384,10 +386,7 @@ test('"keep theirs" after ticking "unsure" during the conflict sends the doubt o
 
 test('a conflict; "overwrite" sends my text on their newer revision', async () => {
   const t = setup();
-  type(t, 'Mine');
-  t.timers.runAll();
-  t.server.last().reply(409, { theirs: { text: 'Theirs', revision: 7 } });
-  await settle();
+  await conflictOver(t);
 
   t.click(t.overwrite);
   assert.equal(t.conflict.hidden, true);
@@ -404,10 +403,7 @@ test('a conflict; "overwrite" sends my text on their newer revision', async () =
 
 test('an overwrite that does not get through is kept on their revision, so a reload does not ask again', async () => {
   const t = setup();
-  type(t, 'Mine');
-  t.timers.runAll();
-  t.server.last().reply(409, { theirs: { text: 'Theirs', revision: 7 } });
-  await settle();
+  await conflictOver(t);
   t.click(t.overwrite);
   t.server.last().fail();
   await settle();
