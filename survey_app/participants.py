@@ -99,14 +99,13 @@ def form_page(form_id):
     starting = _starting_data(definition, version, lang, today)
     wtform = build_form_class(definition)(data=starting)
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
+    outcome = validate(definition, raw, today=today)  # also says which questions start hidden
     if wtform.validate_on_submit():
-        outcome = validate(definition, raw, today=today)
         if outcome.ok:
             record = _record(definition, version, lang, request.form, workshop_code)
             result = _store_web_answers(session, record, today)
             if result.status in (STORED, DUPLICATE):
                 return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code))
-            outcome.errors = {}
             wtform.form_errors.append(_refusal_message(result.errors.get("workshop")))
         attach_errors(wtform, definition, outcome.errors, lang)
     elif request.method == "POST":
@@ -115,8 +114,7 @@ def form_page(form_id):
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
         description=resolve(definition.description, lang, definition.default_language),
-        items=question_views(definition, wtform, lang, validate(definition, raw, today=today).hidden),
-        messages=error_messages(),
+        items=question_views(definition, wtform, lang, outcome.hidden), messages=error_messages(),
         error_count=sum(1 for f in wtform if f.errors and f.name not in ("csrf_token",)),
         workshop_code=workshop_code,
     )

@@ -41,13 +41,11 @@ from .models import SubmissionTally
 from .stats import CHOICE
 from .stats import DATE
 from .stats import LIKERT
-from .stats import MAX_BINS  # noqa: F401  (part of this module's interface)
 from .stats import MULTIPLE
 from .stats import NUMBER
 from .stats import RATING
 from .stats import TEXT
 from .stats import NumberStats
-from .stats import median_of  # noqa: F401  (part of this module's interface)
 
 KINDS = {"select_one": CHOICE, "select_multiple": MULTIPLE, "rating": RATING, "integer": NUMBER,
          "decimal": NUMBER, "date": DATE, "text": TEXT}
@@ -170,11 +168,6 @@ def _with_options(item: Item, definitions) -> Item:
     return Item(item.question, tuple(options), item.default_language, item.retired)
 
 
-def answered_at():
-    """When a submission was sent, or received when the phone did not say (a computed column)."""
-    return Submission.answered_at
-
-
 def conditions(form_id: str, filters: Filters) -> list:
     """Return the WHERE conditions that pick a questionnaire's submissions under these filters."""
     where = [Submission.form_id == form_id]
@@ -185,10 +178,10 @@ def conditions(form_id: str, filters: Filters) -> list:
     if filters.version:
         where.append(Submission.form_version == filters.version)
     if filters.date_from:
-        where.append(answered_at() >= datetime.datetime.combine(filters.date_from, MIDNIGHT))
+        where.append(Submission.answered_at >= datetime.datetime.combine(filters.date_from, MIDNIGHT))
     if filters.date_to:
         end = filters.date_to + datetime.timedelta(days=1)
-        where.append(answered_at() < datetime.datetime.combine(end, MIDNIGHT))
+        where.append(Submission.answered_at < datetime.datetime.combine(end, MIDNIGHT))
     return where
 
 
@@ -274,9 +267,9 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
     """
     value = _text_value(session, name)
     query = (
-        select(value, answered_at(), Submission.workshop, Submission.lang)
+        select(value, Submission.answered_at, Submission.workshop, Submission.lang)
         .where(*conditions(form_id, filters), value.is_not(None), value != "")
-        .order_by(answered_at().desc(), Submission.id.desc())
+        .order_by(Submission.answered_at.desc(), Submission.id.desc())
         .offset((max(page, 1) - 1) * per_page).limit(per_page)
     )
     return [TextAnswer(*row) for row in session.exec(query).all()]

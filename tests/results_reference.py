@@ -27,7 +27,6 @@ from survey_app.results import CHOICE
 from survey_app.results import DATE
 from survey_app.results import GAP_FILL_DAYS
 from survey_app.results import LIKERT
-from survey_app.results import MAX_BINS
 from survey_app.results import MIDNIGHT
 from survey_app.results import MULTIPLE
 from survey_app.results import NUMBER
@@ -38,7 +37,8 @@ from survey_app.results import QuestionSummary
 from survey_app.results import Summary
 from survey_app.results import dialect
 from survey_app.results import items_of
-from survey_app.results import median_of
+from survey_app.stats import MAX_BINS
+from survey_app.stats import median_of
 
 
 def answered_at():

@@ -79,7 +79,7 @@ def coercer(question: Question, choices: Sequence[str]) -> Callable:
     if kind == "rating":
         typed = _rating(question.rating_max)
     elif kind in ("select_one", "select_multiple"):
-        typed = (_select_one if kind == "select_one" else _select_multiple)(options, frozenset(options))
+        typed = _select_one(frozenset(options)) if kind == "select_one" else _select_multiple(options)
 
     def read(value):
         if isinstance(value, str):
@@ -118,7 +118,7 @@ def _rating(maximum: int) -> Callable:
     return read
 
 
-def _select_one(options: tuple, allowed: frozenset) -> Callable:
+def _select_one(allowed: frozenset) -> Callable:
     def read(value) -> str:
         if str(value) not in allowed:
             raise InvalidValue("choice")
@@ -127,7 +127,9 @@ def _select_one(options: tuple, allowed: frozenset) -> Callable:
     return read
 
 
-def _select_multiple(options: tuple, allowed: frozenset) -> Callable:
+def _select_multiple(options: tuple) -> Callable:
+    allowed = frozenset(options)
+
     def read(value):
         items = value.split() if isinstance(value, str) else value
         if not isinstance(items, list) or any(str(item) not in allowed for item in items):
@@ -178,7 +180,6 @@ class _Step:
     required: Callable | None
     constraint: Callable | None
     checked: bool  # an input with a rule: required or constraint
-
 
 
 @dataclass(frozen=True, slots=True)
