@@ -14,12 +14,10 @@ from dataclasses import field
 
 import jdatetime
 
+from .compiled_form import compile_form
 from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
-from .expressions import Context
-from .expressions import is_true
-from .expressions import runner
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
@@ -73,13 +71,12 @@ def coerce(question: Question, choices: Sequence[str], value):
 
 
 def coercer(question: Question, choices: Sequence[str]) -> Callable:
-    """The reader of one question's raw answers, chosen once per question rather than per answer."""
-    kind, options = question.type, tuple(choices)
-    typed = _TYPED.get(kind)
-    if kind == "rating":
-        typed = _rating(question.rating_max)
-    elif kind in ("select_one", "select_multiple"):
-        typed = _select_one(frozenset(options)) if kind == "select_one" else _select_multiple(options)
+    """The reader of one question's raw answers, chosen once per question rather than per answer.
+
+    It takes any raw value, strips text, reads an empty one as None; the typed reader it calls
+    (``typed_reader``) sees only values that are not empty.
+    """
+    typed = typed_reader(question, choices)
 
     def read(value):
         if isinstance(value, str):
@@ -91,6 +88,18 @@ def coercer(question: Question, choices: Sequence[str]) -> Callable:
         return typed(value) if typed else value
 
     return read
+
+
+def typed_reader(question: Question, choices: Sequence[str]) -> Callable | None:
+    """The reader of one question's non-empty raw answers, or None where the value is kept as sent."""
+    kind, options = question.type, tuple(choices)
+    if kind == "rating":
+        return _rating(question.rating_max)
+    if kind == "select_one":
+        return _select_one(frozenset(options))
+    if kind == "select_multiple":
+        return _select_multiple(options)
+    return _TYPED.get(kind)
 
 
 def _text(value):
@@ -132,9 +141,11 @@ def _select_multiple(options: tuple) -> Callable:
 
     def read(value):
         items = value.split() if isinstance(value, str) else value
-        if not isinstance(items, list) or any(str(item) not in allowed for item in items):
+        if not isinstance(items, list):
             raise InvalidValue("choice")
-        picked = {str(item) for item in items}
+        picked = {item if type(item) is str else str(item) for item in items}
+        if not picked <= allowed:
+            raise InvalidValue("choice")
         return [name for name in options if name in picked] or None
 
     return read
@@ -166,107 +177,28 @@ def _number(value, code: str = "integer") -> float:
     return number
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """One question of a compiled form: its expressions parsed once, its reader chosen once."""
+def checker(form: FormDefinition) -> Callable[[dict, str], Outcome]:
+    """Return the questionnaire's compiled checker: check(raw answers, today as YYYY-MM-DD) -> Outcome.
 
-    question: Question
-    name: str
-    is_input: bool
-    groups: frozenset[str]
-    read: Callable | None  # raw answer -> typed value (inputs only)
-    relevant: Callable | None  # these take an expressions.Context
-    calculation: Callable | None
-    required: Callable | None
-    constraint: Callable | None
-    checked: bool  # an input with a rule: required or constraint
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    names: frozenset[str]
-    steps: tuple[_Step, ...]
-    inputs: tuple[_Step, ...]
-
-
-def _compile(form: FormDefinition) -> _Plan:
-    def run(text):
-        return runner(text) if text else None
-
-    steps = tuple(
-        _Step(question, question.name, question.is_input, frozenset(p.name for p in parents),
-              coercer(question, [c.name for c in form.choices_for(question)]) if question.is_input else None,
-              run(question.relevant), run(question.calculation) if question.type == "calculate" else None,
-              run(question.required), run(question.constraint),
-              question.is_input and bool(question.required or question.constraint))
-        for question, parents in form.walk()
-    )
-    return _Plan(frozenset(step.name for step in steps), steps, tuple(step for step in steps if step.is_input))
-
-
-def _plan(form: FormDefinition) -> _Plan:
-    """Return the compiled plan of a definition; a batch of a thousand records reuses one."""
-    entry = _PLANS.get(id(form))
+    A definition never changes, so it is compiled once (``compiled_form``) and a batch of a thousand
+    records reuses the same function.
+    """
+    entry = _CHECKERS.get(id(form))
     if entry is None or entry[0] is not form:
-        if len(_PLANS) > 256:
-            _PLANS.clear()
-        entry = _PLANS[id(form)] = (form, _compile(form))
+        if len(_CHECKERS) > 256:
+            _CHECKERS.clear()
+        readers = {question.name: typed_reader(question, [c.name for c in form.choices_for(question)])
+                   for question, _ in form.walk() if question.is_input}
+        check = compile_form(form, readers=readers, field_error=FieldError, invalid_value=InvalidValue,
+                             outcome=Outcome)
+        entry = _CHECKERS[id(form)] = (form, check)
     return entry[1]
 
 
-_PLANS: dict[int, tuple[FormDefinition, _Plan]] = {}  # the form is kept so its id is not reused
+_CHECKERS: dict[int, tuple[FormDefinition, Callable]] = {}  # the form is kept so its id is not reused
 
 
 def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = None) -> Outcome:
     """Type, compute, apply relevance and check every answer; keep only what is shown."""
     today = today or datetime.date.today()
-    plan = _plan(form)
-    outcome = Outcome(unknown=sorted(raw.keys() - plan.names))
-    values, format_errors = {}, {}
-    for step in plan.inputs:
-        try:
-            values[step.name] = step.read(raw.get(step.name))
-        except InvalidValue as exc:
-            values[step.name] = None
-            format_errors[step.name] = FieldError(exc.args[0])
-    # One context for every expression of this record: they all read the same (live) values.
-    context = Context(values, None, today.isoformat())  # YYYY-MM-DD
-    hidden: set[str] = set()
-    for step in plan.steps:
-        if (step.groups and not hidden.isdisjoint(step.groups)) or (
-            step.relevant and not is_true(step.relevant(context))
-        ):
-            hidden.add(step.name)
-            values.pop(step.name, None)
-        elif step.calculation:
-            values[step.name] = _calculated(step.calculation(context))
-        elif step.checked or (format_errors and step.name in format_errors):
-            _check(step, values, format_errors, outcome, context)
-    outcome.answers = {k: v for k, v in values.items() if v is not None and v != "" and v != []}  # not is_empty
-    outcome.hidden = hidden
-    return outcome
-
-
-def _calculated(result):
-    if isinstance(result, float):
-        if not math.isfinite(result):
-            return None
-        if result.is_integer():
-            return int(result)
-    return result
-
-
-def _check(step: _Step, values: dict, format_errors: dict, outcome: Outcome, context: Context) -> None:
-    name = step.name
-    if name in format_errors:
-        outcome.errors[name] = format_errors[name]
-        return
-    value = values.get(name)
-    if value is None or value == "" or value == []:  # is_empty, inline: this runs for every answer
-        if step.required and is_true(step.required(context)):
-            outcome.errors[name] = FieldError("required", step.question.required_message)
-    elif step.constraint:
-        context.current = value  # typed by its reader: already a value the expressions take as is
-        if not is_true(step.constraint(context)):
-            outcome.errors[name] = FieldError("constraint", step.question.constraint_message)
-        context.current = None  # relevance and calculations have no current answer
+    return checker(form)(raw, f"{today.year:04d}-{today.month:02d}-{today.day:02d}")
