@@ -25,23 +25,23 @@ HOIST_EVERY = 8  # tree levels kept on one line at most
 # What the written source may call, under the names it uses.
 HELPERS: dict[str, object] = {
     "_NAN": values.NAN,
-    "_truthy": values._truthy,
-    "_to_num": values._to_num,
-    "_to_str": values._to_str,
-    "_equal": values._equal,
-    "_compare": values._compare,
-    "_is_date": values._is_date,
-    "_items": values._items,
-    "_is_empty": values._is_empty,
-    "_regex": values._regex,
-    "_round": values._round,
-    "_trunc": values._trunc,
-    "_div": values._div,
-    "_mod": values._mod,
+    "_truthy": values.truthy,
+    "_to_num": values.to_num,
+    "_to_str": values.to_str,
+    "_equal": values.equal,
+    "_compare": values.compare,
+    "_is_date": values.is_date,
+    "_items": values.items,
+    "_is_empty": values.is_empty,
+    "_regex": values.regex,
+    "_round": values.round_away,
+    "_trunc": values.trunc,
+    "_div": values.div,
+    "_mod": values.mod,
     "_lookup": lambda answers, name: (
-        values._normalize(answers.get(name)) if type(answers) is dict or isinstance(answers, Mapping) else None),
-    "_coalesce": lambda a, b: b if values._is_empty(a) else a,
-    "_concat": lambda *parts: "".join(values._to_str(part) for part in parts),
+        values.normalize(answers.get(name)) if type(answers) is dict or isinstance(answers, Mapping) else None),
+    "_coalesce": lambda a, b: b if values.is_empty(a) else a,
+    "_concat": lambda *parts: "".join(values.to_str(part) for part in parts),
 }
 
 # Functions of the language as source templates; {0}, {1}... are the arguments' source.
@@ -144,10 +144,10 @@ class SourceWriter:
         if op in _PYTHON_COMPARE:
             # Against a literal that is not a date, compare as numbers straight away (${age} >= 15).
             left_node, right_node = nodes
-            if right_node.kind in ("num", "str") and not values._is_date(right_node.value):
-                return f"({self._number(left_node, left)} {op} {self.constant(values._to_num(right_node.value))})"
-            if left_node.kind in ("num", "str") and not values._is_date(left_node.value):
-                return f"({self.constant(values._to_num(left_node.value))} {op} {self._number(right_node, right)})"
+            if right_node.kind in ("num", "str") and not values.is_date(right_node.value):
+                return f"({self._number(left_node, left)} {op} {self.constant(values.to_num(right_node.value))})"
+            if left_node.kind in ("num", "str") and not values.is_date(left_node.value):
+                return f"({self.constant(values.to_num(left_node.value))} {op} {self._number(right_node, right)})"
             return f"_compare({self.constant(op)}, {left}, {right})"
         return _ARITHMETIC[op].format(self._number(nodes[0], left), self._number(nodes[1], right))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -27,14 +26,14 @@ def _is_number(v: Any) -> bool:
 _PLAIN = frozenset({str, bool, int, float, type(None)})
 
 
-def _normalize(v: Any) -> Any:
+def normalize(v: Any) -> Any:
     """Reduce any input to the value types the semantics are defined on."""
     if type(v) in _PLAIN:  # most answers: checked first, as this runs for every reference
         return v
     if v is None or isinstance(v, (str, bool)) or _is_number(v):
         return v
     if isinstance(v, (list, tuple)):
-        return [i if isinstance(i, str) else _to_str(_scalar(i)) for i in v]
+        return [i if isinstance(i, str) else to_str(_scalar(i)) for i in v]
     return None
 
 
@@ -42,7 +41,7 @@ def _scalar(v: Any) -> Any:
     return v if isinstance(v, (bool, int, float)) else None
 
 
-def _truthy(v: Any) -> bool:
+def truthy(v: Any) -> bool:
     if isinstance(v, bool):
         return v
     if _is_number(v):
@@ -50,7 +49,7 @@ def _truthy(v: Any) -> bool:
     return isinstance(v, (str, list)) and len(v) > 0
 
 
-def _to_num(v: Any) -> float:
+def to_num(v: Any) -> float:
     if isinstance(v, bool):
         return 1.0 if v else 0.0
     if _is_number(v):
@@ -85,7 +84,7 @@ def _format_float(x: float) -> str:
     return f"{sign}{mantissa}e{'+' if n > 0 else '-'}{abs(n - 1)}"
 
 
-def _to_str(v: Any) -> str:
+def to_str(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
@@ -95,63 +94,54 @@ def _to_str(v: Any) -> str:
     if isinstance(v, int) and abs(v) < 10**21:
         return str(v)
     if _is_number(v):
-        return _format_float(_to_num(v))
+        return _format_float(to_num(v))
     return " ".join(v) if isinstance(v, list) else ""
 
 
-def _is_empty(v: Any) -> bool:
+def is_empty(v: Any) -> bool:
     return v is None or (isinstance(v, (str, list)) and len(v) == 0)
 
 
-def _items(v: Any) -> list[str]:
-    source = v if isinstance(v, list) else _SPLIT_RE.split(_to_str(v))
+def items(v: Any) -> list[str]:
+    source = v if isinstance(v, list) else _SPLIT_RE.split(to_str(v))
     return [i for i in source if i]
 
 
-def _equal(x: Any, y: Any) -> bool:
-    x = _to_str(x) if isinstance(x, list) else x
-    y = _to_str(y) if isinstance(y, list) else y
+def equal(x: Any, y: Any) -> bool:
+    x = to_str(x) if isinstance(x, list) else x
+    y = to_str(y) if isinstance(y, list) else y
     if isinstance(x, bool) or isinstance(y, bool):
-        return _truthy(x) == _truthy(y)
+        return truthy(x) == truthy(y)
     if _is_number(x) or _is_number(y):
-        return _to_num(x) == _to_num(y)
-    return _to_str(x) == _to_str(y)
+        return to_num(x) == to_num(y)
+    return to_str(x) == to_str(y)
 
 
-def _is_date(v: Any) -> bool:
+def is_date(v: Any) -> bool:
     return isinstance(v, str) and _DATE_RE.fullmatch(v) is not None
 
 
-def _compare(op: str, x: Any, y: Any) -> bool:
-    if _is_date(x) and _is_date(y):
+def compare(op: str, x: Any, y: Any) -> bool:
+    if is_date(x) and is_date(y):
         return _COMPARE[op](x, y)
-    return _COMPARE[op](_to_num(x), _to_num(y))  # NaN compares false
+    return _COMPARE[op](to_num(x), to_num(y))  # NaN compares false
 
 
-def _div(x: float, y: float) -> float:
+def div(x: float, y: float) -> float:
     return NAN if y == 0 else x / y
 
 
-def _mod(x: float, y: float) -> float:
+def mod(x: float, y: float) -> float:
     return NAN if y == 0 or math.isinf(x) else math.fmod(x, y)
 
 
-_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "div": _div,
-    "mod": _mod,
-}
-
-
-def _trunc(x: float) -> float:
+def trunc(x: float) -> float:
     return float(math.trunc(x)) if math.isfinite(x) else x
 
 
-def _round(value: Any, places: Any = 0) -> float:
+def round_away(value: Any, places: Any = 0) -> float:
     """Round half away from zero, with the same float steps as the JS engine."""
-    x, n = _to_num(value), _to_num(places)
+    x, n = to_num(value), to_num(places)
     if math.isnan(n):
         return NAN
     if not math.isfinite(x):
@@ -166,8 +156,8 @@ def _round(value: Any, places: Any = 0) -> float:
     return -result if x < 0 else result
 
 
-def _regex(value: Any, pattern: Any) -> bool:
+def regex(value: Any, pattern: Any) -> bool:
     try:
-        return re.search(_to_str(pattern), _to_str(value)) is not None
+        return re.search(to_str(pattern), to_str(value)) is not None
     except (re.error, RecursionError, OverflowError, ValueError):
         return False

@@ -50,8 +50,8 @@ from .expression_parser import MAX_DEPTH
 from .expression_parser import ExpressionError
 from .expression_parser import Node
 from .expression_parser import parse
-from .expression_values import _normalize
-from .expression_values import _truthy
+from .expression_values import normalize
+from .expression_values import truthy
 
 __all__ = [
     "FUNCTION_ARITY",
@@ -107,7 +107,7 @@ def evaluate(
     today: date | str | None = None,
 ) -> Any:
     """Compute the raw value; never raises for any answer values (only parse errors)."""
-    return _compiled(node_or_text)(answers or {}, _normalize(current), _iso_today(today))
+    return _compiled(node_or_text)(answers or {}, normalize(current), _iso_today(today))
 
 
 def evaluator(node_or_text: Node | str) -> Callable[[Mapping[str, Any] | None, Any, str], Any]:
@@ -116,7 +116,7 @@ def evaluator(node_or_text: Node | str) -> Callable[[Mapping[str, Any] | None, A
     The result takes (answers, current, today as YYYY-MM-DD) and returns what ``evaluate`` would.
     """
     run = _compiled(node_or_text)
-    return lambda answers, current, today: run(answers or {}, _normalize(current), today)
+    return lambda answers, current, today: run(answers or {}, normalize(current), today)
 
 
 def evaluate_bool(
@@ -128,7 +128,7 @@ def evaluate_bool(
 ) -> bool:
     """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
     value = evaluate(node_or_text, answers, current=current, today=today)
-    return _truthy(value)
+    return truthy(value)
 
 
-is_true = _truthy  # the yes/no of a value, for callers of ``evaluator``
+is_true = truthy  # the yes/no of a value, for callers of ``evaluator``
