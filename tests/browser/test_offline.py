@@ -138,3 +138,49 @@ def test_without_javascript_the_plain_post_still_works(server, playwright, tmp_p
 def test_server_serves_the_json_the_phone_caches(server, path):
     with urllib.request.urlopen(server.url + path) as response:
         assert json.load(response)["forms"][0]["form_id"] == "sample_feedback"
+
+
+# The phone's store answers only when the test says so: a slow phone still opening IndexedDB.
+HOLD_THE_STORE = """
+(() => {
+  const realOpen = IDBFactory.prototype.open;
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  window.__releaseStore = () => release();
+  IDBFactory.prototype.open = function (...args) {
+    const factory = this;
+    const held = new EventTarget();
+    released.then(() => {
+      const request = realOpen.apply(factory, args);
+      for (const type of ['success', 'error', 'upgradeneeded', 'blocked']) {
+        request.addEventListener(type, (event) => {
+          held.result = request.result;
+          held.error = request.error;
+          held.transaction = request.transaction;
+          const handler = held['on' + type];
+          if (handler) handler.call(held, event);
+        });
+      }
+    });
+    return held;
+  };
+})();
+"""
+
+
+def test_an_answer_sent_before_the_phone_store_opens_is_posted_and_stored_once(server, open_phone):
+    """A participant who submits while the phone still opens its store: the page posts it as plain HTML."""
+    phone = open_phone()
+    phone.add_init_script(HOLD_THE_STORE)
+    page = phone.new_page()
+    page.goto(server.url + FORM + "?lang=en")
+    fill_sample(page)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    expect(page).to_have_url(f"{server.url}{FORM}/thanks?lang=en")
+    assert server_count(server) == 1
+
+    page.goto(server.url + FORM + "?lang=en")
+    page.evaluate("() => window.__releaseStore()")  # the store opens: nothing waits on the phone to be sent twice
+    status(page).to_contain_text("No answers")
+    assert server_count(server) == 1
