@@ -45,17 +45,19 @@ class FormVersion(SQLModel, table=True):
 class Submission(SQLModel, table=True):
     """One filled questionnaire; its UUID is made on the phone and never twice stored."""
 
-    # The newest answers of a questionnaire are read by walking this index backwards.
-    __table_args__ = (Index("ix_submission_form_id_answered_at", "form_id", "answered_at", "id"),)
+    # The newest answers of a questionnaire, or of one workshop's, are read by walking one of
+    # these indexes backwards; each also serves look-ups by its first column.
+    __table_args__ = (Index("ix_submission_form_id_answered_at", "form_id", "answered_at", "id"),
+                      Index("ix_submission_workshop_form_id_answered_at", "workshop", "form_id", "answered_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     uuid: str = Field(unique=True, max_length=36)
-    form_id: str = Field(index=True, max_length=100)
+    form_id: str = Field(max_length=100)
     form_version: str = Field(max_length=40)
     lang: str = Field(max_length=20)
     answers: dict = Field(sa_column=Column(JSONType, nullable=False))
     content_hash: str = Field(max_length=64)
-    workshop: str | None = Field(default=None, index=True, max_length=100)
+    workshop: str | None = Field(default=None, max_length=100)
     source: str | None = Field(default=None, max_length=200)
     started_at: datetime.datetime | None = None
     submitted_at: datetime.datetime | None = None

@@ -143,6 +143,34 @@ def test_written_answers_come_newest_first_a_page_at_a_time(session, thirty):
     assert results.count_answered(session=session, form_id=FORM, filters=results.Filters(), name="why_low") == 6
 
 
+@pytest.mark.parametrize(("filters", "index"), [
+    ({}, "ix_submission_form_id_answered_at"),
+    ({"workshop": "W-7"}, "ix_submission_workshop_form_id_answered_at"),
+])
+def test_newest_written_answers_are_read_from_an_index_without_sorting(session, filters, index):
+    """SQLite's plan: the page of newest answers walks an index in order, for a workshop too.
+
+    With the questionnaire's index alone, a workshop filter walked all of the questionnaire's
+    submissions to find one small workshop's answers.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    from sqlalchemy import event
+
+    statements = []
+    engine = session.get_bind()
+    listener = lambda conn, cursor, statement, params, context, many: statements.append((statement, params))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        results.text_answers(session=session, form_id=FORM, filters=results.Filters(**filters), name="why_low")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    statement, params = statements[-1]
+    plan = " ".join(row[3] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params))
+    assert f"USING INDEX {index}" in plan
+    assert "TEMP B-TREE" not in plan  # no sort
+
+
 def test_answers_from_older_versions_count_under_the_same_question(session, version):
     current = version.definition
     older = definition_to_dict(load_dict(current))
