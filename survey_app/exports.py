@@ -71,7 +71,8 @@ class Layout:
         for item in self.items:
             value = answers.get(item.name)
             if item.kind == MULTIPLE:
-                picked = value if isinstance(value, list) else []
+                # a single answer given to a version where the question was single choice: one option picked
+                picked = value if isinstance(value, list) else [] if value is None else [str(value)]
                 values += [None if value is None else int(c.name in picked) for c in item.options]
             else:
                 values.append(self.value(item, value))

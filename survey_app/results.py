@@ -156,10 +156,11 @@ def items_of(*, session: Session, form_id: str, version: str | None = None) -> l
 
 
 def _with_options(item: Item, definitions) -> Item:
+    """Give an item the options of every version, the primary's first (a choice in any version counts)."""
     options, names = [], set()
     for definition in definitions:
         question = definition.question(item.name)
-        if question is None or question.type != item.question.type:
+        if question is None or not question.is_choice:
             continue
         for choice in definition.choices_for(question):
             if choice.name not in names:

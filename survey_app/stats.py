@@ -35,10 +35,13 @@ def fill(summary, found: dict[str, dict[str, int]]) -> None:
     scalars = dict(found.get(SCALAR, {}))
     for value, number in found.get(NUMBER_VALUE, {}).items():
         scalars[value] = scalars.get(value, 0) + number  # the number 4 and the code "4" are one answer
+    picked = found.get(PICKED, {})
+    # A question that changed between single and multiple choice across versions: each option
+    # picked in a multiple answer counts as that option, a single answer as one option picked.
     if summary.kind in (CHOICE, LIKERT, RATING):
-        summary.counts = in_option_order(summary.item, scalars)
+        summary.counts = in_option_order(summary.item, _added(scalars, picked))
     if summary.kind == MULTIPLE:
-        summary.counts = in_option_order(summary.item, found.get(PICKED, {}))
+        summary.counts = in_option_order(summary.item, _added(picked, scalars))
     distribution = sorted((float(value), number) for value, number in found.get(NUMBER_VALUE, {}).items())
     if summary.kind in (RATING, NUMBER):
         summary.stats = number_stats(distribution)
@@ -46,6 +49,13 @@ def fill(summary, found: dict[str, dict[str, int]]) -> None:
         summary.bins = bins(distribution, summary.stats, whole=summary.item.question.type == "integer")
     if summary.kind == DATE and scalars:
         summary.first, summary.last = min(scalars), max(scalars)
+
+
+def _added(counts: dict[str, int], more: dict[str, int]) -> dict[str, int]:
+    total = dict(counts)
+    for value, number in more.items():
+        total[value] = total.get(value, 0) + number
+    return total
 
 
 def in_option_order(item, values: dict[str, int]) -> list[tuple[str, int]]:

@@ -198,3 +198,21 @@ def test_cli_writes_other_formats(runner, answers, tmp_path, fmt):
 def test_cli_refuses_bad_arguments(runner, args, message):
     result = runner.invoke(args=["export", *args])
     assert result.exit_code != 0 and message in result.output
+
+
+def test_a_single_answer_from_a_version_that_asked_choose_one_fills_the_option_column(organiser, session):
+    from survey_app.engine.definition import definition_to_dict
+    from survey_app.engine.loader import load_dict
+    from survey_app.forms_store import publish
+
+    current = get_version(session=session, form_id=FORM)
+    older = definition_to_dict(load_dict(current.definition))
+    topics = older["survey"][2]["children"][2]
+    topics["type"], topics["constraint"] = "select_one topics", None
+    older["choices"]["topics"].append({"name": "food", "label": {"en": "Food"}})
+    old = publish(session=session, definition=older)
+    publish(session=session, definition=current.definition)
+    add_submission(session, old.version, {"overall": 4, "topics": "food"})
+    session.commit()
+    (row,) = read_csv(organiser.get(f"{URL}?format=csv").data)
+    assert [row[c] for c in [*TOPICS, "topics/food"]] == ["0", "0", "0", "0", "1"]

@@ -193,6 +193,32 @@ def test_answers_from_older_versions_count_under_the_same_question(session, vers
     assert only_old.total == 1 and question(only_old, "session_date").item.label("en").text == "Old wording"
 
 
+def test_a_question_changed_between_single_and_multiple_choice_counts_every_answer(session, version):
+    """An older version asked "choose one" where the current asks "choose any": nothing goes uncounted."""
+    older = definition_to_dict(load_dict(version.definition))
+    topics = older["survey"][2]["children"][2]
+    assert topics["name"] == "topics"
+    topics["type"], topics["constraint"] = "select_one topics", None
+    older["choices"]["topics"].append({"name": "food", "label": {"en": "Food", "fa": "غذا"}})
+    clear = older["survey"][1]["children"][3]
+    assert clear["name"] == "clear"
+    clear["type"] = "select_multiple agreement"
+    old = publish(session=session, definition=older)
+    publish(session=session, definition=version.definition)
+    add_submission(session, old.version, {"overall": 4, "topics": "food", "clear": ["4", "5"]})
+    add_submission(session, old.version, {"overall": 4, "topics": "housing"})
+    add_submission(session, version.version, {"overall": 5, "topics": ["housing", "work"], "clear": "4"})
+    session.commit()
+    summary = summary_of(session)
+    topics_now = question(summary, "topics")
+    assert topics_now.kind == "multiple" and topics_now.answered == 3
+    assert topics_now.counts == [("housing", 2), ("work", 1), ("health", 0), ("other", 0), ("food", 1)]
+    assert topics_now.item.option_label("food", "en") == "Food"
+    clear_now = question(summary, "clear")
+    assert clear_now.kind == "likert" and clear_now.answered == 2
+    assert dict(clear_now.counts) == {"1": 0, "2": 0, "3": 0, "4": 2, "5": 1}
+
+
 @pytest.mark.parametrize(
     ("distribution", "median"),
     [([], None), ([(7, 1)], 7), ([(1, 1), (3, 1)], 2), ([(1, 2), (2, 1), (9, 1)], 1.5), ([(1, 3), (5, 2)], 1)],
