@@ -48,7 +48,7 @@ class _FormWriter:
         self.field_error = field_error
         self.walked = list(form.walk())
         self.local = {question.name: f"a{n}" for n, (question, _) in enumerate(self.walked)}
-        numbers = frozenset(question.name for question, _ in self.walked if question.type in NUMBER_TYPES)
+        numbers = frozenset(self.local[question.name] for question, _ in self.walked if question.type in NUMBER_TYPES)
         self.writer = SourceWriter(ref=lambda name: self.local.get(name, "None"), today="today", numbers=numbers)
         self.readers = readers
         self.lines: list[str] = []

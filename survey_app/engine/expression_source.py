@@ -51,7 +51,6 @@ _CALLS: dict[str, str] = {
     "count-selected": "float(len(_items({0})))",
     "string-length": "float(len(_to_str({0})))",
     "regex": "_regex({0}, {1})",
-    "if": "({1} if _truthy({0}) else {2})",
     "number": "_to_num({0})",
     "int": "_trunc(_to_num({0}))",
     "string": "_to_str({0})",
@@ -60,7 +59,8 @@ _CALLS: dict[str, str] = {
     "coalesce": "_coalesce({0}, {1})",
 }
 _VARIADIC = {"round": "_round", "concat": "_concat"}  # their arguments, comma-separated
-FUNCTIONS = frozenset({*_CALLS, *_VARIADIC, "today"})  # every function of the language is written here
+FUNCTIONS = frozenset({*_CALLS, *_VARIADIC, "today", "if"})  # every function of the language is written here
+_FLOAT_CALLS = frozenset({"count-selected", "string-length", "number", "int", "round"})  # always a float
 _ARITHMETIC = {"+": "({0} + {1})", "-": "({0} - {1})", "*": "({0} * {1})", "div": "_div({0}, {1})",
                "mod": "_mod({0}, {1})"}
 _PYTHON_COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -78,7 +78,7 @@ class SourceWriter:
                  numbers: frozenset[str] = frozenset()) -> None:
         self.ref = ref
         self.today = today
-        self.numbers = numbers  # answers always an int, a float or None: read as numbers without _to_num
+        self.numbers = numbers  # sources (locals) always holding an int, a float or None
         self.constants: dict[str, object] = {}
         self._constant_names: dict[tuple[type, object], str] = {}
         self._temporaries = 0
@@ -127,6 +127,9 @@ class SourceWriter:
             return self._operator(str(value), node.args, args)
         if value == "today":
             return self.today
+        if value == "if":  # the condition's yes/no without _truthy where it is one already
+            condition = args[0] if _is_boolean(node.args[0]) else f"_truthy({args[0]})"
+            return f"({args[1]} if {condition} else {args[2]})"
         if value in _VARIADIC:
             return f"{_VARIADIC[value]}({', '.join(args)})"
         return _CALLS[str(value)].format(*args)
@@ -152,9 +155,12 @@ class SourceWriter:
         return _ARITHMETIC[op].format(self._number(nodes[0], left), self._number(nodes[1], right))
 
     def _number(self, node: Node, source: str) -> str:
-        """Source of a value as a float (``_to_num``), cheaper for an answer known to be a number."""
-        if node.kind == "ref" and node.value in self.numbers:
+        """Source of a value as a float (``_to_num``), cheaper where the value is known to be a number."""
+        if node.kind in ("ref", "cur") and source in self.numbers:
             return f"(_NAN if {source} is None else float({source}))"
+        if node.kind == "neg" or (node.kind == "op" and node.value in _ARITHMETIC) or (
+                node.kind == "call" and node.value in _FLOAT_CALLS):
+            return source  # already a float
         return f"_to_num({source})"
 
 
