@@ -9,7 +9,9 @@ import uuid
 from collections import OrderedDict
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
 from survey_app.engine.expressions import evaluator
@@ -21,11 +23,14 @@ from survey_app.forms_store import get_version
 from survey_app.forms_store import stored_definition
 from survey_app.models import FormVersion
 from survey_app.models import Submission
+from survey_app.models import Workshop
 from survey_app.submissions import CONFLICT
 from survey_app.submissions import DUPLICATE
+from survey_app.submissions import REJECTED
 from survey_app.submissions import STORED
 from survey_app.submissions import apply_batch
 from survey_app.submissions import parse_time
+from survey_app.submissions import sqlite_time
 
 from .test_expressions import CASES
 from .test_expressions import VECTORS
@@ -171,6 +176,60 @@ def test_a_record_stored_before_and_resent_now_is_a_duplicate(session, case):
         query = text("SELECT answers FROM submission WHERE uuid = :uuid")
         stored_text = session.execute(query, {"uuid": fresh_uuid}).scalar()
         assert stored_text == stdlib_canonical_json(answers)
+
+
+def test_times_are_written_as_the_column_type_writes_them_into_sqlite():
+    column = Submission.__table__.c.started_at.type
+    dialect = sqlite.dialect()
+    to_text = column.dialect_impl(dialect).bind_processor(dialect)
+    rng = random.Random(7)
+    zones = [datetime.UTC, datetime.timezone(datetime.timedelta(hours=3, minutes=30)),
+             datetime.timezone(datetime.timedelta(hours=-5)), datetime.timezone(datetime.timedelta(hours=14))]
+    moments = [datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+               datetime.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.UTC),
+               datetime.datetime(999, 5, 6, 7, 8, 9, 10, tzinfo=zones[1])]
+    for _ in range(2000):
+        day = datetime.date(rng.randint(2, 9998), rng.randint(1, 12), rng.randint(1, 28))
+        time = datetime.time(rng.randrange(24), rng.randrange(60), rng.randrange(60),
+                             rng.choice([0, 1, 250000, 999999, rng.randrange(1000000)]), tzinfo=rng.choice(zones))
+        moments.append(datetime.datetime.combine(day, time))
+    for moment in moments:
+        assert sqlite_time(moment) == to_text(moment), moment
+    assert sqlite_time(None) is None
+
+
+def count_statements(session, table: str) -> list:
+    """Collect the statements that read `table` while the test runs."""
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if f"FROM {table}" in statement:
+            seen.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", before)
+    return seen
+
+
+def test_a_batch_looks_each_workshop_up_once(session):
+    version = get_version(session=session, form_id="sample_feedback")
+    session.add(Workshop(code="CLOSED22", title="Closed", start_date=datetime.date(2026, 11, 1),
+                         end_date=datetime.date(2026, 11, 2), closed_at=datetime.datetime(2026, 11, 22, 12, 0,
+                                                                                          tzinfo=datetime.UTC)))
+    session.add(Workshop(code="OPEN2222", title="Open", start_date=datetime.date(2026, 11, 1),
+                         end_date=datetime.date(2026, 11, 30)))
+    session.commit()
+    records = batch(version, 16)
+    codes = ["CLOSED22", "OPEN2222", "ELSEWHERE", None]
+    for n, record in enumerate(records):
+        record["workshop"] = codes[n % 4]
+        record["started_at"] = "2026-11-22T11:00:00Z" if n % 8 < 4 else "2026-11-22T13:00:00Z"
+    seen = count_statements(session, "workshop")
+    results = apply_batch(session=session, records=records, source="phone", today=TODAY)
+    assert len(seen) == 3  # one per code named, however many records name it
+    expected = [REJECTED if record["workshop"] == "CLOSED22" and n % 8 >= 4 else STORED
+                for n, record in enumerate(records)]
+    assert [r.status for r in results] == expected
+    assert [r.errors for r in results if r.status == REJECTED] == [{"workshop": "workshop_closed"}] * 2
 
 
 def test_a_cached_definition_is_not_used_for_a_version_this_database_lacks(session):
