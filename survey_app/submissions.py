@@ -50,7 +50,10 @@ def parse_time(value) -> datetime.datetime | None:
     moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+01:00 is a moment before year 1 in UTC
+        raise ValueError("outside the years 1 to 9999 in UTC") from exc
 
 
 def apply_record(*, session: Session, record, source: str | None, today=None) -> RecordResult:
