@@ -30,6 +30,7 @@ import logging
 import re
 import zlib
 
+import orjson
 from flask import Blueprint
 from flask import current_app
 from flask import jsonify
@@ -58,6 +59,10 @@ GZIP_ENCODINGS = ("gzip", "x-gzip")
 # in what is not storable text: unpaired surrogates, and NUL, which PostgreSQL refuses to store.
 SURROGATE_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u[dD][89abAB]")
 NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# Every digit made "0" and every other byte "x", so that one search finds a run of 19 digits: a number
+# orjson may read otherwise (it reads an integer beyond 64 bits as a float).
+DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
+LONG_DIGIT_RUN = b"0" * 19
 
 
 class Refusal(Exception):
@@ -166,9 +171,26 @@ def receive_batch():
                              "acknowledged. Send it again later; resending is harmless.")
         response.headers["Retry-After"] = "30"
         return response
-    response = jsonify(results=[result.as_json() for result in results])
+    response = results_response([result.as_json() for result in results])
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def results_response(results: list[dict]):
+    """jsonify(results=results), the same bytes written several times faster by orjson where it can.
+
+    Flask writes sorted keys, no spaces and ASCII only (DEL and non-ASCII escaped), indented
+    in debug mode; orjson writes the same when its text is plain ASCII and not indented.
+    """
+    try:
+        body = orjson.dumps({"results": results}, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        body = None
+    provider = current_app.json
+    indented = provider.compact is False or (provider.compact is None and current_app.debug)
+    if body is None or indented or not body.isascii() or b"\x7f" in body:
+        return jsonify(results=results)
+    return current_app.response_class(body + b"\n", mimetype="application/json")
 
 
 def _roll_back(session) -> None:
@@ -254,6 +276,16 @@ def parse_batch(body: bytes | bytearray) -> tuple[str, list]:
 
 
 def _json(body: bytes | bytearray):
+    """Read the body as JSON, or refuse it with the reason.
+
+    orjson reads it several times faster where it gives exactly what the standard library gives;
+    anything else goes the standard library's way, which answers as it always has.
+    """
+    data = _orjson(body)
+    return _stdlib_json(body) if data is _NOT_READ else data
+
+
+def _stdlib_json(body: bytes | bytearray):
     try:
         text = body.decode("utf-8")
         data = json.loads(text, parse_constant=_no_constant)
@@ -270,6 +302,29 @@ def _json(body: bytes | bytearray):
                       "which is not text.") from exc
     except (ValueError, RecursionError) as exc:
         raise Refusal(400, "bad_json", f"The body is not JSON this server accepts: {str(exc)[:200]}") from exc
+    return data
+
+
+_NOT_READ = object()
+
+
+def _orjson(body: bytes | bytearray):
+    """The body as orjson reads it when that is what the standard library would make of it, else _NOT_READ.
+
+    orjson refuses what the standard library refuses here (invalid UTF-8, NaN and Infinity,
+    unpaired surrogate escapes, control characters, a BOM), and refuses more (numbers beyond a
+    double, more than 1024 levels). It differs on three things, each sent the long way: it reads
+    an integer beyond 64 bits as a float (any run of 19 digits), it takes a \\u0000 escape (refused
+    here), and it takes nesting deeper than the standard library, or json.dumps later, can handle
+    (orjson writes back at most 254 levels, so a document it can write back is shallow enough).
+    """
+    if b"\\u0000" in body or LONG_DIGIT_RUN in body.translate(DIGITS_AS_ZEROS):
+        return _NOT_READ
+    try:
+        data = orjson.loads(body)
+        orjson.dumps(data)  # refuses more than 254 levels
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return _NOT_READ
     return data
 
 

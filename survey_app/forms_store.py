@@ -11,6 +11,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import ClassVar
 
+import orjson
 from sqlalchemy import func
 from sqlmodel import Session
 from sqlmodel import select
@@ -25,8 +26,42 @@ from .models import utcnow
 
 
 def canonical_json(data) -> str:
-    """Write plain data as the one text every machine makes of it (sorted keys, no spaces)."""
+    """Write plain data as the one text every machine makes of it (sorted keys, no spaces).
+
+    The text is the standard library's (stored answers and content hashes depend on it byte for
+    byte). orjson writes the same bytes several times faster, but only for strings, ints, booleans,
+    None, lists and dicts: it writes floats otherwise (1e-05 as 0.00001), so data holding anything
+    else goes to the standard library, as does what orjson refuses (ints beyond 64 bits, lone
+    surrogates, keys that are not strings).
+    """
+    if _orjson_writes_alike(data, _ORJSON_DEPTH):
+        try:
+            return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+        except orjson.JSONEncodeError:
+            pass
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+_ORJSON_SCALARS = frozenset({str, int, bool, type(None)})  # exact types: a subclass may write itself otherwise
+_ORJSON_DEPTH = 64  # deeper data (never answers) is left to the standard library, with its own limits
+
+
+def _orjson_writes_alike(value, room: int) -> bool:
+    """Tell whether value holds only what orjson writes as the standard library does, in `room` levels.
+
+    Written as loops: all() over a generator takes half as long again, and this runs once per record.
+    """
+    kind = type(value)
+    if kind is dict:
+        value = value.values()
+    elif kind is not list:
+        return kind in _ORJSON_SCALARS
+    if room == 0:
+        return False
+    for item in value:  # noqa: SIM110 - see above
+        if not _orjson_writes_alike(item, room - 1):
+            return False
+    return True
 
 
 def text_hash(text: str) -> str:

@@ -6,11 +6,11 @@ The unique constraint on the UUID, not a look-up, is what prevents doubles.
 """
 
 import datetime
-import json
 from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
 
+import orjson
 from sqlalchemy import text
 from sqlmodel import Session
 from sqlmodel import select
@@ -25,6 +25,7 @@ from .models import QuarantinedRecord
 from .models import Submission
 from .models import is_uuid
 from .models import utcnow
+from .workshops import get_by_code as get_workshop
 from .workshops import refusal as workshop_refusal
 
 STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
@@ -49,7 +50,10 @@ def parse_time(value) -> datetime.datetime | None:
     moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+01:00 is a moment before year 1 in UTC
+        raise ValueError("outside the years 1 to 9999 in UTC") from exc
 
 
 def apply_record(*, session: Session, record, source: str | None, today=None) -> RecordResult:
@@ -64,9 +68,9 @@ def store_records(*, session: Session, records: list, source: str | None, today=
     others are compared by content hash: the same content is a duplicate, other content a
     conflict kept aside. A UUID repeated inside one batch is stored once.
     """
-    versions: dict = {}
+    looked_up = _LookUps(session)
     today = today or datetime.date.today()  # one day for the whole batch
-    prepared = [_prepare(session, record, today, versions) for record in records]
+    prepared = [_prepare(record, today, looked_up) for record in records]
     rows = [row for row, errors in prepared if not errors]
     inserted = _insert_new(session, rows, source)
     # Rows written now need no look-up: their hash is the one just sent.
@@ -89,7 +93,28 @@ def store_records(*, session: Session, records: list, source: str | None, today=
     return results
 
 
-def _prepare(session, record, today, versions: dict) -> tuple[dict, dict]:
+class _LookUps:
+    """What a batch's records name, each looked up once per batch: versions and workshops.
+
+    Neither changes while the batch is checked (its transaction writes nothing until all are).
+    """
+
+    def __init__(self, session):
+        self.session, self.versions, self.workshops = session, {}, {}
+
+    def definition(self, form_id: str, version_id: str):
+        if (form_id, version_id) not in self.versions:
+            self.versions[form_id, version_id] = stored_definition(session=self.session, form_id=form_id,
+                                                                   version=version_id)
+        return self.versions[form_id, version_id]
+
+    def workshop(self, code: str):
+        if code not in self.workshops:
+            self.workshops[code] = get_workshop(session=self.session, code=code)
+        return self.workshops[code]
+
+
+def _prepare(record, today, looked_up: _LookUps) -> tuple[dict, dict]:
     """Validate a raw record and return the row to insert, or the reasons it cannot be."""
     if not isinstance(record, dict):
         return {}, {"record": "must be a JSON object"}
@@ -110,7 +135,7 @@ def _prepare(session, record, today, versions: dict) -> tuple[dict, dict]:
         errors["workshop"] = "must be a short string or null"
     elif workshop and "started_at" in times and "submitted_at" in times:
         started = times["started_at"] or times["submitted_at"]
-        if reason := workshop_refusal(session=session, code=workshop, started_at=started):
+        if reason := workshop_refusal(looked_up.workshop(workshop), started_at=started):
             errors["workshop"] = reason
     answers = record.get("answers")
     if not isinstance(answers, dict):
@@ -120,9 +145,7 @@ def _prepare(session, record, today, versions: dict) -> tuple[dict, dict]:
     if not isinstance(form_id, str) or not isinstance(version_id, str):
         errors["form"] = "form_id and form_version must be strings"
     else:
-        if (form_id, version_id) not in versions:
-            versions[form_id, version_id] = stored_definition(session=session, form_id=form_id, version=version_id)
-        definition = versions[form_id, version_id]
+        definition = looked_up.definition(form_id, version_id)
         if definition is None:
             errors["form"] = f"unknown form or version: {form_id} {version_id}"
     if errors:
@@ -150,7 +173,8 @@ def _insert_new(session: Session, rows: list[dict], source) -> set[str]:
         return set()
     received = utcnow()
     if session.get_bind().dialect.name == "postgresql":
-        batch = json.dumps([_recordset_row(row) for row in rows], ensure_ascii=False)
+        # orjson writes the times as RFC 3339 with their offset, as json_to_recordset reads them.
+        batch = orjson.dumps([{name: row[name] for name in _ROW_COLUMNS} for row in rows]).decode()
         result = session.execute(_POSTGRESQL_INSERT, {"batch": batch, "source": source, "received_at": received})
         return set(result.scalars())
     return _insert_sqlite(session.connection(), rows, source, received)
@@ -159,25 +183,34 @@ def _insert_new(session: Session, rows: list[dict], source) -> set[str]:
 def _insert_sqlite(connection, rows: list[dict], source, received) -> set[str]:
     """Insert with multi-row VALUES, handing the driver its parameters directly.
 
-    Times are converted by the column type's own converter, so they are stored exactly as the
-    ORM stores them; the answers arrive as JSON text already. Skipping the per-row parameter
-    handling of an ORM statement halves the insert's cost.
+    Times are written as text the way the column type writes them (see sqlite_time); the answers
+    arrive as JSON text already. Skipping the per-row parameter handling of an ORM statement
+    halves the insert's cost.
     """
-    dialect = connection.dialect
-    to_text = Submission.__table__.c.started_at.type.dialect_impl(dialect).bind_processor(dialect)
-    received = to_text(received)
-    per_statement = dialect.insertmanyvalues_max_parameters // (len(_ROW_COLUMNS) + 2)
+    received = sqlite_time(received)
+    per_statement = connection.dialect.insertmanyvalues_max_parameters // (len(_ROW_COLUMNS) + 2)
     inserted = set()
     for first in range(0, len(rows), per_statement):
         chunk = rows[first:first + per_statement]
         params = []
         for row in chunk:
             params += (row["uuid"], row["form_id"], row["form_version"], row["lang"], row["answers_json"],
-                       row["content_hash"], row["workshop"], to_text(row["started_at"]),
-                       to_text(row["submitted_at"]), source, received)
+                       row["content_hash"], row["workshop"], sqlite_time(row["started_at"]),
+                       sqlite_time(row["submitted_at"]), source, received)
         sql = f"{_SQLITE_INSERT} VALUES {','.join([_SQLITE_ROW] * len(chunk))} {_SQLITE_ON_CONFLICT}"
         inserted.update(uuid for (uuid,) in connection.exec_driver_sql(sql, tuple(params)))
     return inserted
+
+
+def sqlite_time(moment: datetime.datetime | None) -> str | None:
+    """An aware time as the columns' type (UTCDateTime) writes it into SQLite: UTC, no offset, microseconds.
+
+    The same text as the type's own converter ('2026-11-20 09:05:00.000000'), at a third of its cost.
+    """
+    if moment is None:
+        return None
+    moment = moment.astimezone(datetime.UTC)
+    return f"{moment.date().isoformat()} {moment.time().isoformat('microseconds')}"
 
 
 _ROW_COLUMNS = ("uuid", "form_id", "form_version", "lang", "answers_json", "content_hash", "workshop",
@@ -200,15 +233,6 @@ _POSTGRESQL_INSERT = text("""
     ON CONFLICT (uuid) DO NOTHING
     RETURNING uuid
 """)
-
-
-def _recordset_row(row: dict) -> dict:
-    """One row as json_to_recordset reads it: times as ISO 8601 text with their offset."""
-    document = {name: row[name] for name in _ROW_COLUMNS}
-    for key in ("started_at", "submitted_at"):
-        if document[key] is not None:
-            document[key] = document[key].isoformat()
-    return document
 
 
 def _stored_hashes(session: Session, uuids: set[str]) -> dict[str, str]:

@@ -15,6 +15,7 @@ submissions with the same rules (repair, migration, rows seeded straight into th
 """
 
 import datetime
+import functools
 import json
 from collections import Counter
 from collections import defaultdict
@@ -83,7 +84,8 @@ class Counts:
         self.answers: dict[tuple, Counter] = defaultdict(Counter)
         # Scalar answers are counted once per (question, type, value) and only turned into their
         # keys (answered, value) when written: one count per answer instead of two. The type is
-        # part of the key because True == 1 == 1.0 are counted under different codes.
+        # part of the key because True == 1 == 1.0 are counted under different codes. A list of
+        # strings (options picked) is counted the same way, as (question, list, the strings).
         self.scalars: dict[tuple, Counter] = defaultdict(Counter)
 
     def add(self, connection, row, day: datetime.date) -> None:
@@ -100,6 +102,8 @@ class Counts:
                 scalars[question, None, value == ""] += 1
             elif kind in SCALAR_TYPES:
                 scalars[question, kind, value] += 1
+            elif kind is list and all(type(item) is str for item in value):
+                scalars[question, list, tuple(value)] += 1
             else:
                 into = self.answers[prefix]
                 into[question, ANSWERED, ""] += 1
@@ -117,6 +121,11 @@ class Counts:
                     if value:
                         into[question, SCALAR, ""] += number
                     continue
+                if kind is list:
+                    for item in value:
+                        if len(item) <= MAX_VALUE:
+                            into[question, PICKED, item] += number
+                    continue
                 for kind, code in values_of(value):
                     if len(code) <= MAX_VALUE:
                         into[question, kind, code] += number
@@ -130,13 +139,17 @@ class Counts:
                                        (AnswerTally, ANSWER_KEY, answers)):
             if not counts:
                 continue
-            table = model.__table__
-            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(table)
-            statement = statement.on_conflict_do_update(index_elements=list(columns),
-                                                        set_={"n": table.c.n + statement.excluded.n})
-            connection.execute(statement, [{**dict(zip(columns, key, strict=True)), "n": number}
-                                           for key, number in sorted(counts.items())])
+            connection.execute(_upsert(model, columns, connection.dialect.name),
+                               [{**dict(zip(columns, key, strict=True)), "n": number}
+                                for key, number in sorted(counts.items())])
+
+
+@functools.cache
+def _upsert(model, columns: tuple[str, ...], dialect: str):
+    """The statement that adds counts to a tally, made once (making it costs more than running it)."""
+    table = model.__table__
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(index_elements=list(columns), set_={"n": table.c.n + statement.excluded.n})
 
 
 def values_of(value) -> list[tuple[str, str]]:

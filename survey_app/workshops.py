@@ -92,16 +92,15 @@ def as_utc(moment: datetime.datetime) -> datetime.datetime:
     return moment.replace(tzinfo=datetime.UTC) if moment.tzinfo is None else moment
 
 
-def refusal(*, session: Session, code: str, started_at: datetime.datetime | None) -> str | None:
-    """Say why an answer tagged with this workshop cannot count, or None when it can.
+def refusal(workshop: Workshop | None, *, started_at: datetime.datetime | None) -> str | None:
+    """Say why an answer tagged with this workshop (found by its code) cannot count, or None when it can.
 
     An answer counts when it was started before the workshop closed, however late it
     arrives (a phone may stay offline for days). Without a start (or submit) time it
     cannot be shown to be early, so a closed workshop refuses it. A code this server does
-    not know is a workshop run on another server (a workshop laptop pushing here): the
-    answer keeps its tag and counts.
+    not know (workshop None) is a workshop run on another server (a workshop laptop pushing
+    here): the answer keeps its tag and counts.
     """
-    workshop = get_by_code(session=session, code=code)
     if workshop is None or workshop.closed_at is None:
         return None
     if started_at is None or started_at >= as_utc(workshop.closed_at):

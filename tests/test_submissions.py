@@ -154,6 +154,8 @@ def test_invalid_answers_are_rejected_with_per_question_codes(session, version):
     ({"answers": ["overall", "4"]}, "answers"),
     ({"submitted_at": "yesterday"}, "submitted_at"),
     ({"started_at": 1700000000}, "started_at"),
+    ({"started_at": "0001-01-01T00:00:00+01:00"}, "started_at"),  # before year 1 in UTC
+    ({"submitted_at": "9999-12-31T23:30:00-01:00"}, "submitted_at"),  # after year 9999 in UTC
 ])
 def test_malformed_record_field_is_rejected_and_quarantined(session, version, changes, field):
     result = apply(session, make_record(version, **changes))

@@ -3,6 +3,7 @@
 import gzip
 import io
 import json
+import random
 import threading
 import time
 import tracemalloc
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from sqlmodel import select
 
+from survey_app import api
 from survey_app.forms_store import publish
 from survey_app.models import QuarantinedRecord
 from survey_app.models import Submission
@@ -255,6 +257,7 @@ def test_unsupported_content_encoding_is_refused_with_415(client, session, encod
     pytest.param(b'\xef\xbb\xbf{"source": "phone", "submissions": []}', id="byte_order_mark"),
     pytest.param(b'{"source": "phone", "submissions": [NaN]}', id="nan"),
     pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested_too_deep"),
+    pytest.param(b'{"source": "phone", "submissions": ' + b"[" * 1020 + b"]" * 1020 + b"}", id="nested_1020_deep"),
     pytest.param(b'{"source": "phone\\ud800", "submissions": []}', id="unpaired_surrogate"),
     pytest.param(b'{"source": "phone", "submissions": [{"answers": {"why_low": "a\\u0000b"}}]}', id="nul"),
 ])
@@ -318,6 +321,82 @@ def test_huge_number_is_rejected_not_a_server_error(client, session, answers):
     response = client.post(SYNC, json=batch(record(current_version(client), answers=answers)))
     assert statuses(response) == ["rejected"]
     assert counts(session) == (0, 1)
+
+
+def test_integers_beyond_64_bits_are_kept_exactly(client, session):
+    """orjson would read them as floats; such bodies are read the standard library's way."""
+    answers = {"overall": 10**20, "age": -(2**64), "why_low": "1" * 19}
+    response = client.post(SYNC, json=batch(record(current_version(client), answers=answers)))
+    assert statuses(response) == ["rejected"]
+    kept = session.exec(select(QuarantinedRecord)).one()
+    assert kept.payload["answers"] == answers and isinstance(kept.payload["answers"]["overall"], int)
+
+
+def read_as(reader, body: bytes) -> tuple:
+    """What a body reader makes of a body: the value (repr tells 1 from 1.0 and shows key order), or its refusal."""
+    try:
+        return ("read", repr(reader(body)))
+    except api.Refusal as refusal:
+        return ("refused", refusal.status, refusal.error, refusal.message)
+
+
+BODY_PIECES = [
+    b"{", b"}", b"[", b"]", b",", b":", b" ", b"\t", b"\n", b"\r", b"\x0c", b"\x00", b"\x1f", b"\x7f", b'"', b'"a"',
+    b'"\\u0000"', b'"\\\\u0000"', b'"\\\\\\u0000"', b'"\\ud800"', b'"\\udc00"', b'"\\ud83d\\ude00"', b'"\\uD83D"',
+    b'"\\x"', b'"\\/"', b'"\\u00e9"', b"1", b"-0", b"-0.0", b"01", b".5", b"5.", b"1E5", b"2.5e-07", b"1e400",
+    b"-1e-400", b"1.7976931348623157e308", b"1.8e308", b"0.1000000000000000055511151231257827", b"123456789012345678",
+    b"9223372036854775807", b"-9223372036854775809", b"18446744073709551615", b"18446744073709551616",
+    b"NaN", b"Infinity", b"-Infinity", b"true", b"false", b"null", b"tru", b"+1", b"-",
+    b"\xef\xbb\xbf", b"\xed\xa0\x80", b"\xc0\x80", b"\xff", "é".encode(), "😀".encode(), "\u2028".encode(),
+]
+
+
+def random_body(rng: random.Random) -> bytes:
+    """Mostly JSON, with numbers, escapes and bytes that JSON readers are known to treat differently."""
+    def value(depth: int) -> bytes:
+        kind = rng.randrange(10 if depth < 5 else 6)
+        if kind < 6:
+            return rng.choice([rng.choice(BODY_PIECES), str(rng.randint(-10**18, 10**18)).encode(),
+                               repr(rng.random() * 10 ** rng.randint(-30, 30)).encode(), b'"x"', b"2.5"])
+        if kind < 8:
+            return b"[" + b",".join(value(depth + 1) for _ in range(rng.randrange(4))) + b"]"
+        names = [b'"a"', b'"b"', b'"\\u0061"', b'"\xc3\xa9"', b'"\\ud800"']
+        keys = [rng.choice(names) for _ in range(rng.randrange(5))]
+        return b"{" + b",".join(key + b":" + value(depth + 1) for key in keys) + b"}"
+
+    body = bytearray(value(0))
+    if rng.random() < 0.3:
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randint(0, len(body))
+            body[at:at] = rng.choice(BODY_PIECES)
+    return bytes(body)
+
+
+def test_a_body_is_read_exactly_as_the_standard_library_reads_it():
+    """orjson reads most bodies; every one must give the same value, or the same refusal, as before."""
+    rng = random.Random(20261122)
+    bodies = [random_body(rng) for _ in range(4000)]
+    bodies += [b'{"a": 1, "b": 2, "a": 3}', b"[" * 300 + b"]" * 300, b"[" * 1020 + b"]" * 1020, b'["\\u0000"]']
+    for body in bodies:
+        assert read_as(api._json, body) == read_as(api._stdlib_json, body), body
+        assert read_as(api._json, bytearray(body)) == read_as(api._stdlib_json, body), body
+    ordinary = encoded(batch(*[record("v1", answers={"why_low": "کمی 😀", "age": 30, "hours": 2.5})] * 3))
+    assert api._orjson(ordinary) is not api._NOT_READ  # the fast reader is the one tested above
+
+
+def test_results_are_written_byte_for_byte_as_jsonify_writes_them(app):
+    rng = random.Random(5)
+    texts = ["", "stored", "کمی", "😀", "\x7f", "\x00", "\n", "</script>", '"', "\\", "\u2028", "e\u0301"]
+    for debug in (False, True):
+        app.debug = debug
+        for _ in range(300):
+            results = [{"uuid": rng.choice([None, str(uuid.uuid4()), rng.choice(texts)]), "status": rng.choice(texts),
+                        "errors": {rng.choice(texts): rng.choice(texts) for _ in range(rng.randrange(3))}}
+                       for _ in range(rng.randrange(4))]
+            with app.test_request_context():
+                ours, flasks = api.results_response(results), api.jsonify(results=results)
+                assert ours.get_data() == flasks.get_data(), results
+                assert ours.mimetype == flasks.mimetype == "application/json"
 
 
 @pytest.mark.parametrize("anonymous", [True, False])

@@ -261,3 +261,20 @@ def test_counts_keep_values_that_compare_equal_apart(monkeypatch):
         ("note", "a", ""): 2, ("note", "s", ""): 1, ("picks", "a", ""): 2, ("picks", "m", "a"): 2,
         ("picks", "m", "b"): 1,
     }
+
+
+def test_options_picked_count_one_by_one_whatever_the_list_holds(monkeypatch):
+    """Lists of strings are counted per list then per option; other lists value by value, as values_of says."""
+    monkeypatch.setitem(tallies._COUNTED, ("f", "v"), frozenset({"picks"}))
+    long = "x" * (tallies.MAX_VALUE + 1)
+    lists = [["a", "b"], ["b", "a"], ["a", "a"], [], [long, "a"], [1, "1", True], ["true"], [1.0, None], ["a", "b"]]
+    counts = tallies.Counts()
+    day = datetime.date(2026, 11, 20)
+    for picks in lists:
+        row = {"form_id": "f", "form_version": "v", "workshop": "W", "lang": "fa", "answers": {"picks": picks}}
+        counts.add(None, row, day)
+    counts.fold()
+    assert dict(counts.answers[("f", "v", "W", "fa", day)]) == {
+        ("picks", "a", ""): 9, ("picks", "m", "a"): 6, ("picks", "m", "b"): 3, ("picks", "m", "1"): 3,
+        ("picks", "m", "true"): 2, ("picks", "m", "None"): 1,
+    }
