@@ -59,7 +59,8 @@ def _orjson_writes_alike(value, room: int) -> bool:
     if room == 0:
         return False
     for item in value:  # noqa: SIM110 - see above
-        if not _orjson_writes_alike(item, room - 1):
+        # Scalars are told here, without a call: answers are mostly scalars.
+        if type(item) not in _ORJSON_SCALARS and not _orjson_writes_alike(item, room - 1):
             return False
     return True
 

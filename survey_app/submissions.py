@@ -50,6 +50,8 @@ def parse_time(value) -> datetime.datetime | None:
     moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.UTC)
+    if moment.tzinfo is datetime.UTC:  # "Z" or +00:00, as phones send it: nothing to convert
+        return moment
     try:
         return moment.astimezone(datetime.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+01:00 is a moment before year 1 in UTC

@@ -71,7 +71,7 @@ def add(*, session, rows: list[dict], inserted: set[str]) -> None:
 
 def utc_day(moment: datetime.datetime) -> datetime.date:
     """The UTC day of a stored time (a time without offset is UTC, as SQLite keeps them)."""
-    if moment.tzinfo is not None:
+    if moment.tzinfo is not None and moment.tzinfo is not datetime.UTC:
         moment = moment.astimezone(datetime.UTC)
     return moment.date()
 

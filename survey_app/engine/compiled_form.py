@@ -71,7 +71,7 @@ class _FormWriter:
         calculations = [question for question, _ in self.walked if question.type == "calculate"]
         names = frozenset(self.local)
         self.emit(2, "errors = {}", "hidden = set()", "format_errors = {}",
-                  f"unknown = sorted(raw.keys() - {self.constant(names)})")
+                  f"unknown = sorted(unknown) if (unknown := raw.keys() - {self.constant(names)}) else []")
         for question, _ in self.walked:
             if not question.is_input:
                 self.emit(2, f"{self.local[question.name]} = None")
