@@ -200,7 +200,13 @@ def _insert_sqlite(connection, rows: list[dict], source, received) -> set[str]:
                        row["content_hash"], row["workshop"], sqlite_time(row["started_at"]),
                        sqlite_time(row["submitted_at"]), source, received)
         sql = f"{_SQLITE_INSERT} VALUES {','.join([_SQLITE_ROW] * len(chunk))} {_SQLITE_ON_CONFLICT}"
-        inserted.update(uuid for (uuid,) in connection.exec_driver_sql(sql, tuple(params)))
+        # The driver's own cursor, in the session's transaction: its rows are plain tuples.
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            inserted.update(uuid for (uuid,) in cursor)
+        finally:
+            cursor.close()
     return inserted
 
 
@@ -211,7 +217,8 @@ def sqlite_time(moment: datetime.datetime | None) -> str | None:
     """
     if moment is None:
         return None
-    moment = moment.astimezone(datetime.UTC)
+    if moment.tzinfo is not datetime.UTC:
+        moment = moment.astimezone(datetime.UTC)
     return f"{moment.date().isoformat()} {moment.time().isoformat('microseconds')}"
 
 
