@@ -16,7 +16,8 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from . import tallies
-from .engine.validation import validate
+from .engine.validation import checker
+from .engine.validation import iso_day
 from .forms_store import canonical_json
 from .forms_store import content_hash
 from .forms_store import stored_definition
@@ -71,7 +72,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
     conflict kept aside. A UUID repeated inside one batch is stored once.
     """
     looked_up = _LookUps(session)
-    today = today or datetime.date.today()  # one day for the whole batch
+    today = iso_day(today or datetime.date.today())  # one day for the whole batch
     prepared = [_prepare(record, today, looked_up) for record in records]
     rows = [row for row, errors in prepared if not errors]
     inserted = _insert_new(session, rows, source)
@@ -104,10 +105,11 @@ class _LookUps:
     def __init__(self, session):
         self.session, self.versions, self.workshops = session, {}, {}
 
-    def definition(self, form_id: str, version_id: str):
+    def checker(self, form_id: str, version_id: str):
+        """The version's compiled checker (validation.checker), or None for a version this server lacks."""
         if (form_id, version_id) not in self.versions:
-            self.versions[form_id, version_id] = stored_definition(session=self.session, form_id=form_id,
-                                                                   version=version_id)
+            definition = stored_definition(session=self.session, form_id=form_id, version=version_id)
+            self.versions[form_id, version_id] = None if definition is None else checker(definition)
         return self.versions[form_id, version_id]
 
     def workshop(self, code: str):
@@ -116,8 +118,8 @@ class _LookUps:
         return self.workshops[code]
 
 
-def _prepare(record, today, looked_up: _LookUps) -> tuple[dict, dict]:
-    """Validate a raw record and return the row to insert, or the reasons it cannot be."""
+def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
+    """Validate a raw record and return the row to insert, or the reasons it cannot be (today: YYYY-MM-DD)."""
     if not isinstance(record, dict):
         return {}, {"record": "must be a JSON object"}
     errors = {}
@@ -143,16 +145,16 @@ def _prepare(record, today, looked_up: _LookUps) -> tuple[dict, dict]:
     if not isinstance(answers, dict):
         errors["answers"] = "must be a JSON object"
     form_id, version_id = record.get("form_id"), record.get("form_version")
-    definition = None
+    check = None
     if not isinstance(form_id, str) or not isinstance(version_id, str):
         errors["form"] = "form_id and form_version must be strings"
     else:
-        definition = looked_up.definition(form_id, version_id)
-        if definition is None:
+        check = looked_up.checker(form_id, version_id)
+        if check is None:
             errors["form"] = f"unknown form or version: {form_id} {version_id}"
     if errors:
         return {}, errors
-    outcome = validate(definition, answers, today=today)
+    outcome = check(answers, today)
     if not outcome.ok:
         return {}, {name: error.code for name, error in outcome.errors.items()}
     answers_json = canonical_json(outcome.answers)

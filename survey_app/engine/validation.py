@@ -200,5 +200,9 @@ _CHECKERS: dict[int, tuple[FormDefinition, Callable]] = {}  # the form is kept s
 
 def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = None) -> Outcome:
     """Type, compute, apply relevance and check every answer; keep only what is shown."""
-    today = today or datetime.date.today()
-    return checker(form)(raw, f"{today.year:04d}-{today.month:02d}-{today.day:02d}")
+    return checker(form)(raw, iso_day(today or datetime.date.today()))
+
+
+def iso_day(day: datetime.date) -> str:
+    """A day as the rules' today() gives it: YYYY-MM-DD."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
