@@ -32,7 +32,7 @@ from .workshops import refusal as workshop_refusal
 STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordResult:
     uuid: str | None
     status: str
@@ -76,9 +76,12 @@ def store_records(*, session: Session, records: list, source: str | None, today=
     prepared = [_prepare(record, today, looked_up) for record in records]
     rows = [row for row, errors in prepared if not errors]
     inserted = _insert_new(session, rows, source)
-    # Rows written now need no look-up: their hash is the one just sent.
-    hashes = {row["uuid"]: row["content_hash"] for row in reversed(rows) if row["uuid"] in inserted}
-    hashes.update(_stored_hashes(session, {row["uuid"] for row in rows} - inserted))
+    # Only rows not written now are compared (duplicates and conflicts, and a UUID sent twice in
+    # the batch): against what is stored, or what this batch has just written.
+    hashes = {}
+    if len(inserted) < len(rows):
+        hashes = {row["uuid"]: row["content_hash"] for row in reversed(rows) if row["uuid"] in inserted}
+        hashes.update(_stored_hashes(session, {row["uuid"] for row in rows} - inserted))
     results, claimed = [], set()
     for record, (row, errors) in zip(records, prepared, strict=True):
         sent_uuid = record.get("uuid") if isinstance(record, dict) else None
@@ -86,7 +89,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
             results.append(_quarantine(session, record, source, REJECTED, errors))
         elif row["uuid"] in inserted and row["uuid"] not in claimed:
             claimed.add(row["uuid"])
-            results.append(RecordResult(sent_uuid, STORED))
+            results.append(RecordResult(sent_uuid, STORED, {}))
         elif hashes.get(row["uuid"]) == row["content_hash"]:
             results.append(RecordResult(sent_uuid, DUPLICATE))
         else:

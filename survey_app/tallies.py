@@ -87,13 +87,17 @@ class Counts:
         # part of the key because True == 1 == 1.0 are counted under different codes. A list of
         # strings (options picked) is counted the same way, as (question, list, the strings).
         self.scalars: dict[tuple, Counter] = defaultdict(Counter)
+        self._prefixes: dict[tuple, tuple[frozenset, Counter]] = {}  # prefix -> (counted questions, scalars)
 
     def add(self, connection, row, day: datetime.date) -> None:
         """Count one submission."""
         prefix = (row["form_id"], row["form_version"], row["workshop"] or NO_WORKSHOP, row["lang"], day)
         self.submissions[prefix] += 1
-        counted = counted_questions(connection, row["form_id"], row["form_version"])
-        scalars = self.scalars[prefix]
+        known = self._prefixes.get(prefix)
+        if known is None:
+            known = self._prefixes[prefix] = (counted_questions(connection, row["form_id"], row["form_version"]),
+                                              self.scalars[prefix])
+        counted, scalars = known
         for question, value in row["answers"].items():
             kind = type(value)
             if value is None:
@@ -130,6 +134,7 @@ class Counts:
                     if len(code) <= MAX_VALUE:
                         into[question, kind, code] += number
         self.scalars.clear()
+        self._prefixes.clear()  # they hold the scalars just folded
 
     def write(self, connection) -> None:
         """Add the counts to the tallies: one upsert per distinct key, in key order."""
