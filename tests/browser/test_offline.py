@@ -22,8 +22,10 @@ def server_count(server) -> int:
 
 
 def wait_offline_ready(page):
-    """Wait until the service worker is active and controls the page (its precache is then complete)."""
+    """Wait until the service worker controls the page (its precache is then complete) and the page
+    has opened the phone's store (answers are then queued there, not posted as plain HTML)."""
     page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length > 0")
     for _ in range(200):
         if page.evaluate("() => navigator.serviceWorker.controller !== null"):
             return
