@@ -12,8 +12,7 @@ from survey_app.engine.expressions import evaluate_bool
 from survey_app.engine.validation import FieldError
 from survey_app.engine.validation import InvalidValue
 from survey_app.engine.validation import Outcome
-from survey_app.engine.validation import coerce
-from survey_app.engine.validation import is_empty
+from survey_app.engine.validation import typed_reader
 
 
 def reference_validate(form: FormDefinition, raw: dict, *, today: datetime.date) -> Outcome:
@@ -25,8 +24,8 @@ def reference_validate(form: FormDefinition, raw: dict, *, today: datetime.date)
     for question, _ in walked:
         if question.is_input:
             try:
-                values[question.name] = coerce(question, [c.name for c in form.choices_for(question)],
-                                               raw.get(question.name))
+                values[question.name] = read(question, [c.name for c in form.choices_for(question)],
+                                             raw.get(question.name))
             except InvalidValue as exc:
                 values[question.name] = None
                 format_errors[question.name] = FieldError(exc.args[0])
@@ -50,6 +49,20 @@ def reference_validate(form: FormDefinition, raw: dict, *, today: datetime.date)
     outcome.answers = {k: v for k, v in values.items() if not is_empty(v)}
     outcome.hidden = hidden
     return outcome
+
+
+def is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def read(question, choices, value):
+    """One raw answer typed: text stripped, an empty answer None, the question's reader for the rest."""
+    if isinstance(value, str):
+        value = value.strip()
+    if is_empty(value):
+        return None
+    typed = typed_reader(question, choices)
+    return typed(value) if typed else value
 
 
 def _calculated(result):

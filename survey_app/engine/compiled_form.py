@@ -101,26 +101,24 @@ class _FormWriter:
         """
         local, name = self.local[question.name], self.constant(question.name)
         reader = self.readers[question.name]
-        memo = question.type in MEMO_TYPES and reader is not None
+        memo = self.constant({}) if question.type in MEMO_TYPES and reader is not None else None
+        self.emit(2, f"sent = raw.get({name})")
+        indent = 2
         if memo:
-            memo_name = self.constant({})
-            self.emit(2, f"sent = raw.get({name})",
-                      f"{local} = {memo_name}.get(sent, _MISSING) if type(sent) is str else _MISSING",
+            self.emit(2, f"{local} = {memo}.get(sent, _MISSING) if type(sent) is str else _MISSING",
                       f"if {local} is _MISSING:")
-        else:
-            self.emit(2, f"sent = raw.get({name})", "if True:")
-        self.emit(3, "value = sent.strip() if isinstance(sent, str) else sent",
+            indent = 3
+        self.emit(indent, "value = sent.strip() if isinstance(sent, str) else sent",
                   "if value is None or value == '' or value == []:", f"    {local} = None")
         if reader is None:
-            self.emit(3, "else:", f"    {local} = value")
+            self.emit(indent, "else:", f"    {local} = value")
             return
-        self.emit(3, "else:", "    try:", f"        {local} = {self.constant(reader)}(value)",
+        self.emit(indent, "else:", "    try:", f"        {local} = {self.constant(reader)}(value)",
                   "    except _InvalidValue as exc:", f"        {local} = None",
                   f"        format_errors[{name}] = _FieldError(exc.args[0])")
         if memo:
-            self.emit(3, "    else:",
-                      f"        if type(sent) is str and len({memo_name}) < {MEMO_SIZE}:",
-                      f"            {memo_name}[sent] = {local}")
+            self.emit(indent, "    else:", f"        if type(sent) is str and len({memo}) < {MEMO_SIZE}:",
+                      f"            {memo}[sent] = {local}")
 
     def step(self, question: Question, parents: tuple[Question, ...]) -> None:
         local, name = self.local[question.name], self.constant(question.name)
@@ -139,14 +137,13 @@ class _FormWriter:
         elif question.is_input:
             self.emit(2, f"elif format_errors and {name} in format_errors:",
                       f"    errors[{name}] = format_errors[{name}]")
+            empty = f"{local} is None or {local} == '' or {local} == []"
             if question.required:
-                self.emit(2, f"elif {local} is None or {local} == '' or {local} == []:")
+                self.emit(2, f"elif {empty}:")
                 self.emit(3, f"if {self.condition(3, question.required)}:",
                           f"    errors[{name}] = {self.constant_error('required', question.required_message)}")
             if question.constraint:
-                if not question.required:
-                    self.emit(2, f"elif {local} is None or {local} == '' or {local} == []:", "    pass")
-                self.emit(2, "else:")
+                self.emit(2, "else:" if question.required else f"elif not ({empty}):")
                 self.emit(3, f"if not {self.condition(3, question.constraint, current=local)}:",
                           f"    errors[{name}] = "
                           f"{self.constant_error('constraint', question.constraint_message)}")

@@ -47,10 +47,6 @@ class InvalidValue(ValueError):
     """A value that cannot be read as the question's type; args[0] is the error code."""
 
 
-def is_empty(value) -> bool:
-    return value is None or value == "" or value == []
-
-
 def parse_date(value) -> datetime.date:
     """Read an ISO date, or a Solar Hijri one (year before 1700) typed as Y/M/D or Y-M-D."""
     if isinstance(value, datetime.date):
@@ -63,31 +59,6 @@ def parse_date(value) -> datetime.date:
         return datetime.date(year, month, day)
     except (ValueError, TypeError, OverflowError) as exc:
         raise InvalidValue("date") from exc
-
-
-def coerce(question: Question, choices: Sequence[str], value):
-    """Return the typed value of one raw answer, or raise InvalidValue with an error code."""
-    return coercer(question, choices)(value)
-
-
-def coercer(question: Question, choices: Sequence[str]) -> Callable:
-    """The reader of one question's raw answers, chosen once per question rather than per answer.
-
-    It takes any raw value, strips text, reads an empty one as None; the typed reader it calls
-    (``typed_reader``) sees only values that are not empty.
-    """
-    typed = typed_reader(question, choices)
-
-    def read(value):
-        if isinstance(value, str):
-            value = value.strip()
-            if not value:
-                return None
-        elif value is None or value == []:  # is_empty
-            return None
-        return typed(value) if typed else value
-
-    return read
 
 
 def typed_reader(question: Question, choices: Sequence[str]) -> Callable | None:
