@@ -16,8 +16,8 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from . import tallies
+from .engine.expressions import iso_day
 from .engine.validation import checker
-from .engine.validation import iso_day
 from .forms_store import canonical_json
 from .forms_store import content_hash
 from .forms_store import stored_definition

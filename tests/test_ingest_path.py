@@ -3,7 +3,6 @@
 import datetime
 import enum
 import json
-import math
 import random
 import uuid
 from collections import OrderedDict
@@ -14,7 +13,6 @@ from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import select
 
-from survey_app.engine.expressions import evaluator
 from survey_app.engine.validation import validate
 from survey_app.forms_store import canonical_json
 from survey_app.forms_store import content_hash
@@ -31,10 +29,6 @@ from survey_app.submissions import STORED
 from survey_app.submissions import apply_batch
 from survey_app.submissions import parse_time
 from survey_app.submissions import sqlite_time
-
-from .test_expressions import CASES
-from .test_expressions import VECTORS
-from .test_expressions import _assert_value as assert_value
 
 TODAY = datetime.date(2027, 1, 15)
 
@@ -242,14 +236,3 @@ def test_a_cached_definition_is_not_used_for_a_version_this_database_lacks(sessi
     assert stored_definition(session=session, form_id=version.form_id, version=version.version) is None
     assert stored_definition(session=session, form_id=version.form_id, version="nope") is None
     session.rollback()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if not c.get("error")], ids=lambda c: c["expr"][:80])
-def test_a_compiled_expression_meets_the_shared_vectors(case):
-    """Validation runs expressions through `evaluator`: it must give what the vectors say."""
-    today = case.get("today", VECTORS["today"])
-    result = evaluator(case["expr"])(case.get("answers", {}), case.get("current"), today)
-    if case.get("nan"):
-        assert isinstance(result, float) and math.isnan(result), result
-    elif "expected" in case:
-        assert_value(result, case["expected"])

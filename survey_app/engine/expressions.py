@@ -60,8 +60,7 @@ __all__ = [
     "Node",
     "evaluate",
     "evaluate_bool",
-    "evaluator",
-    "is_true",
+    "iso_day",
     "parse",
     "references",
 ]
@@ -79,7 +78,11 @@ def _iso_today(today: Any) -> str:
     """Accept a date (or an ISO string, as the shared test vectors use)."""
     if isinstance(today, str):
         return today
-    day = today if isinstance(today, date) else date.today()
+    return iso_day(today if isinstance(today, date) else date.today())
+
+
+def iso_day(day: date) -> str:
+    """A day as the language's today() gives it: YYYY-MM-DD."""
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
@@ -110,15 +113,6 @@ def evaluate(
     return _compiled(node_or_text)(answers or {}, normalize(current), _iso_today(today))
 
 
-def evaluator(node_or_text: Node | str) -> Callable[[Mapping[str, Any] | None, Any, str], Any]:
-    """Compile an expression once, for callers that run it many times (validating a batch).
-
-    The result takes (answers, current, today as YYYY-MM-DD) and returns what ``evaluate`` would.
-    """
-    run = _compiled(node_or_text)
-    return lambda answers, current, today: run(answers or {}, normalize(current), today)
-
-
 def evaluate_bool(
     node_or_text: Node | str,
     answers: Mapping[str, Any] | None,
@@ -130,5 +124,3 @@ def evaluate_bool(
     value = evaluate(node_or_text, answers, current=current, today=today)
     return truthy(value)
 
-
-is_true = truthy  # the yes/no of a value, for callers of ``evaluator``

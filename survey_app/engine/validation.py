@@ -18,6 +18,7 @@ from .compiled_form import compile_form
 from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
+from .expressions import iso_day
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
@@ -173,7 +174,3 @@ def validate(form: FormDefinition, raw: dict, *, today: datetime.date | None = N
     """Type, compute, apply relevance and check every answer; keep only what is shown."""
     return checker(form)(raw, iso_day(today or datetime.date.today()))
 
-
-def iso_day(day: datetime.date) -> str:
-    """A day as the rules' today() gives it: YYYY-MM-DD."""
-    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
