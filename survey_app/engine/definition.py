@@ -17,11 +17,21 @@ INPUT_TYPES = frozenset(
 ALL_TYPES = INPUT_TYPES | {"note", "calculate", "group"}
 TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message")
 
+# XLSForm's metadata rows: answers nobody types, filled by the phone or the server (see form_class).
+META_TYPES = frozenset({"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
+                        "username", "email", "audit", "start-geopoint", "hidden"})
+# Questions that need a widget of their own: a location, an OK box, a slider, an order of options, a time.
+WIDGET_TYPES = frozenset({"geopoint", "acknowledge", "range", "rank", "time", "datetime"})
+INPUT_TYPES = INPUT_TYPES | META_TYPES | WIDGET_TYPES
+ALL_TYPES = ALL_TYPES | META_TYPES | WIDGET_TYPES
+MEDIA_KINDS = ("image", "audio", "video")
+
 
 @dataclass(frozen=True)
 class Choice:
     name: str
     label: Text
+    media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,8 @@ class Question:
     default: str | None = None
     appearance: str = ""
     parameters: dict = field(default_factory=dict)
+    media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
+    read_only: str | None = None  # shown, never typed: its default or calculation is the answer
     children: tuple["Question", ...] = ()
 
     @property
@@ -63,6 +75,9 @@ class FormDefinition:
     languages: tuple[str, ...]
     survey: tuple[Question, ...]
     choices: dict[str, tuple[Choice, ...]]
+    version: str = ""  # the author's own version label (settings `version`), shown on the page
+    instance_name: str = ""  # expression naming each submission (settings `instance_name`)
+    attachments: dict = field(default_factory=dict)  # {file name: {"sha256", "size", "type"}}
     description: Text = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
@@ -98,6 +113,7 @@ def question_to_dict(question: Question) -> dict:
     """Serialise a question back to the definition vocabulary, leaving out empty keys."""
     data = {"type": f"{question.type} {question.list_name}" if question.list_name else question.type,
             "name": question.name}
+    data.update((key, getattr(question, key)) for key in ("media", "read_only") if getattr(question, key))
     for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
                 "constraint_message", "calculation", "default", "appearance", "parameters"):
         value = getattr(question, key)
@@ -119,4 +135,11 @@ def definition_to_dict(form: FormDefinition) -> dict:
         name: [{"name": c.name, "label": c.label} for c in options]
         for name, options in form.choices.items()
     }
+    for name, options in form.choices.items():
+        for option, choice in zip(data["choices"][name], options, strict=True):
+            if choice.media:
+                option["media"] = choice.media
+    data["settings"].update((key, getattr(form, key)) for key in ("version", "instance_name") if getattr(form, key))
+    if form.attachments:
+        data["attachments"] = form.attachments
     return data

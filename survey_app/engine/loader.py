@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .definition import ALL_TYPES
+from .definition import MEDIA_KINDS
 from .definition import Choice
 from .definition import FormDefinition
 from .definition import Question
@@ -33,6 +34,9 @@ class DefinitionError(ValueError):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
+
+
+KNOWN_KEYS = KNOWN_KEYS | {"media", "read_only"}
 
 
 def load_file(path: Path) -> FormDefinition:
@@ -86,9 +90,14 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
     reader = _Reader(default, problems)
     choices = reader.choices(data.get("choices") or {})
     survey = reader.items(data.get("survey"), "survey")
+    attachments = data.get("attachments") or {}
+    if not isinstance(attachments, dict):
+        problems.append("attachments must map file names to their sha256, size and type")
+        attachments = {}
     form = FormDefinition(
         form_id=form_id, title=reader.text(data.get("title"), "title"), default_language=default,
-        languages=languages, survey=survey, choices=choices,
+        languages=languages, survey=survey, choices=choices, attachments=attachments,
+        version=str(settings.get("version") or ""), instance_name=str(settings.get("instance_name") or ""),
         description=reader.text(data.get("description"), "description"),
     )
     _check_references(form, problems)
@@ -135,7 +144,8 @@ class _Reader:
                 if name in names:
                     self.problems.append(f"choice list '{list_name}': option '{name}' appears twice")
                 names.add(name)
-                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}")))
+                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}"),
+                                    media=self.media(option.get("media"), f"{list_name}/{name}")))
             lists[str(list_name)] = tuple(items)
         return lists
 
@@ -144,6 +154,15 @@ class _Reader:
             self.problems.append(f"{where} must be a non-empty list of questions")
             return ()
         return tuple(q for q in (self.question(item, where) for item in raw) if q)
+
+    def media(self, value, label: str) -> dict:
+        """Read {"image"|"audio"|"video": {lang: file name}}; a bare file name is in the default language."""
+        if not value:
+            return {}
+        if not isinstance(value, dict) or set(value) - set(MEDIA_KINDS):
+            self.problems.append(f"{label}: media must map image, audio or video to file names")
+            return {}
+        return {kind: names for kind in MEDIA_KINDS if (names := self.text(value.get(kind), label))}
 
     def parameters(self, value, label: str) -> dict:
         if value is None:
@@ -179,6 +198,7 @@ class _Reader:
             relevant=_condition(raw.get("relevant")), constraint=_condition(raw.get("constraint")),
             constraint_message=self.text(raw.get("constraint_message"), label),
             calculation=_condition(raw.get("calculation")),
+            media=self.media(raw.get("media"), label), read_only=_condition(raw.get("read_only")),
             default=None if raw.get("default") in (None, "") else str(raw.get("default")),
             appearance=str(raw.get("appearance") or ""), parameters=self.parameters(raw.get("parameters"), label),
             children=self.items(raw.get("children"), label) if kind == "group" else (),

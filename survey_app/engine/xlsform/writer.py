@@ -1,73 +1,29 @@
-"""XLSForm in and out: the spreadsheet format KoboToolbox and ODK users already edit.
+"""Write a definition as an XLSForm workbook that pyxform accepts and this reader reads back.
 
-Reading goes through pyxform's workbook reader (see `xlsform_reader` for the mapping);
-writing produces a workbook pyxform accepts, with every language of the form side by
-side as `label::Persian (fa)` columns. Reading a written workbook gives the same
-definition back.
-
-Three choices keep round trips exact and the output valid for pyxform: a rating is
-written as a `range` with appearance `rating` (`start=1 end=N step=1`); a date default
-`today` is written as `today()`; titles in languages other than the default go in
+Every language of the form goes side by side as `label::Persian (fa)` columns. Three
+choices keep round trips exact and the output valid for pyxform: a rating is written as a
+`range` with appearance `rating` (`start=1 end=N step=1`); a date default `today` is
+written as `today()`; titles in languages other than the default go in
 `translated_title::<language>` columns of the settings sheet (pyxform cannot translate
 `form_title`), and descriptions in `description::<language>` columns.
 """
 
 import io
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
-from pyxform.xls2json_backends import get_xlsform
 
-from .definition import TRANSLATABLE_FIELDS
-from .definition import definition_to_dict
-from .loader import load_dict
-from .texts import is_rtl
-from .xlsform_reader import ImportReport
-from .xlsform_reader import XLSFormError
-from .xlsform_reader import import_book
-from .xlsform_reader import language_code
-from .xlsform_reader import language_label
+from ..definition import TRANSLATABLE_FIELDS
+from ..definition import definition_to_dict
+from ..loader import load_dict
+from ..texts import is_rtl
+from .languages import language_code
+from .languages import language_label
 
-__all__ = ["ImportReport", "XLSFormError", "language_code", "language_label", "read_xlsform", "write_xlsform"]
-
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SURVEY_COLUMNS = ("label", "hint", "required", "required_message", "relevant", "constraint",
                   "constraint_message", "calculation", "default", "appearance", "parameters")
 PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance")
-
-
-def read_xlsform(source: Path | str | bytes, *, default_language: str | None = None) -> ImportReport:
-    """Read an XLSForm file (or the bytes of an .xlsx) into a checked definition, with a report by row."""
-    try:
-        book = _workbook(source)
-    except XLSFormError as exc:
-        return ImportReport(errors=[str(exc)])
-    fallback_id = None if isinstance(source, bytes) else Path(source).stem
-    return import_book(book, default_language=default_language, fallback_id=fallback_id)
-
-
-def _workbook(source):
-    if isinstance(source, bytes):
-        data, suffix, where = source, ".xlsx", "the upload"
-    else:
-        path = Path(source)
-        suffix, where = path.suffix.lower(), path.name
-        if suffix not in EXCEL_SUFFIXES:
-            raise XLSFormError(f"{where} is not an Excel workbook (.xlsx or .xls)")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise XLSFormError(f"{where} cannot be read: {exc.strerror}") from exc
-    try:
-        book = get_xlsform(io.BytesIO(data), file_type=suffix)
-    except Exception as exc:  # noqa: BLE001 - a damaged file may fail anywhere inside the readers
-        reason = "it is not a valid spreadsheet" if "not recognized" in str(exc) else str(exc)
-        raise XLSFormError(f"{where} cannot be read as an XLSForm: {reason}") from exc
-    if book.survey is None and book.survey_header is None:
-        raise XLSFormError(f"{where} has no sheet named 'survey'")
-    return book
 
 
 def write_xlsform(definition: dict) -> bytes:

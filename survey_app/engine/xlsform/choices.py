@@ -1,0 +1,102 @@
+"""Choice lists: the choices sheet, the external_choices sheet and CSV files shipped in a zip.
+
+Every list becomes options with a name, a label per language, optional media and, where
+the engine reads them (choice filters), the other columns as `data`.
+"""
+
+import csv
+import dataclasses
+import io
+
+from ..definition import Choice
+from .columns import CHOICE_FIELDS
+from .columns import Sheet
+from .columns import field_of
+from .columns import media_of
+from .report import numbers
+
+MAX_CSV_ROWS = 5000  # every phone carries the list in the form version
+CHOICE_DATA = any(f.name == "data" for f in dataclasses.fields(Choice))  # choice filters read other columns
+
+
+def sheet_lists(sheet: Sheet, importer, *, reported: str = "choices") -> dict[str, list[dict]]:
+    """Read a choices-like sheet into lists of options, reporting bad rows by number."""
+    lists: dict[str, list[dict]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in sheet.rows:
+        option, labels, media, data = {}, {}, {}, {}
+        for header, value in row.items():
+            tokens = sheet.headers[header]
+            name, lang = field_of(tokens, CHOICE_FIELDS)
+            kind, media_lang = media_of(tokens)
+            if name == "label":
+                labels[importer.languages.get(header) if lang else None] = value
+            elif name:
+                option[name] = value
+            elif kind:
+                media.setdefault(kind, {})[importer.languages.get(header) if media_lang else None] = value
+            else:
+                data[header] = value
+        if not option and not labels:
+            continue
+        list_name, name = option.get("list_name"), option.get("name")
+        if not list_name or not name:
+            importer.report.error(f"{reported} row {number}: the {'list_name' if not list_name else 'name'} "
+                                  "is missing")
+            continue
+        if (list_name, name) in seen:
+            importer.report.warn_row(f"{reported}: an option name appears twice in list '{list_name}'; "
+                                     "only its first row is kept", number)
+            continue
+        seen[list_name, name] = number
+        lists.setdefault(list_name, []).append(
+            importer.option(name, labels, media, data, f"{reported} row {number}"))
+    return lists
+
+
+def ignored_columns(sheet: Sheet, importer) -> None:
+    """Name the extra columns of the choices sheet that nothing here reads."""
+    if CHOICE_DATA:
+        return
+    ignored: dict[str, list[int]] = {}
+    for number, row in sheet.rows:
+        for header in row:
+            tokens = sheet.headers[header]
+            if field_of(tokens, CHOICE_FIELDS)[0] is None and media_of(tokens)[0] is None:
+                ignored.setdefault(header, []).append(number)
+    for header, rows in ignored.items():
+        importer.report.warn(f"choices column '{header}' is not used here ({numbers(rows)})")
+
+
+def csv_list(content: bytes, file_name: str, importer) -> list[dict] | None:
+    """Read a CSV of options (`name`, `label` or `label::Language`, other columns as data)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        importer.report.warn(f"file '{file_name}' is not UTF-8 text; its options cannot be read")
+        return None
+    reader = csv.DictReader(io.StringIO(text))
+    fields = reader.fieldnames or []
+    if "name" not in fields:
+        importer.report.warn(f"file '{file_name}' has no 'name' column; its options cannot be read")
+        return None
+    options, names = [], set()
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_CSV_ROWS:
+            importer.report.warn(f"file '{file_name}': only its first {MAX_CSV_ROWS} options are kept")
+            break
+        name = (row.get("name") or "").strip()
+        if not name or name in names:
+            continue
+        names.add(name)
+        labels = {}
+        for column in fields:
+            if column == "label":
+                labels[None] = row[column] or ""
+            elif column.startswith("label::"):
+                labels[importer.language_of(column.split("::", 1)[1], f"file '{file_name}' column '{column}'")] = (
+                    row[column] or "")
+        data = {column: row[column] for column in fields if column != "name" and not column.startswith("label")
+                and row.get(column) not in (None, "")}
+        options.append(importer.option(name, labels, {}, data, f"file '{file_name}' row {number}"))
+    return options
