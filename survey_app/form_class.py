@@ -8,8 +8,10 @@ import datetime
 from dataclasses import dataclass
 from dataclasses import field
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field
 from wtforms import HiddenField
 from wtforms import RadioField
@@ -17,8 +19,11 @@ from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 
+from .engine.definition import META_TYPES
 from .engine.definition import FormDefinition
 from .engine.definition import Question
+from .engine.odk_markdown import references
+from .engine.odk_markdown import render
 from .engine.texts import SOLAR_HIJRI_LANGUAGES
 from .engine.texts import Resolved
 from .engine.texts import resolve
@@ -38,6 +43,11 @@ def error_messages() -> dict[str, str]:
         "date": _("Please write a date as year/month/day."),
         "choice": _("Please pick one of the options."),
         "too_long": _("This answer is too long."),
+        "geopoint": _("Please give a location as latitude and longitude, for example 35.69 51.39."),
+        "range": _("Please pick a value on the scale."),
+        "rank": _("Please put every option in a place of its own."),
+        "time": _("Please write a time as hours:minutes, for example 14:30."),
+        "datetime": _("Please give a date and a time."),
         "text": _("This answer could not be read."),
         "summary": _("Some answers need checking. They are marked below."),
     }
@@ -56,7 +66,7 @@ def _field_for(form: FormDefinition, question: Question) -> Field:
     options = [choice.name for choice in form.choices_for(question)]
     if question.type in ("select_one", "rating"):
         return RadioField(choices=options, validate_choice=False)
-    if question.type == "select_multiple":
+    if question.type in ("select_multiple", "rank"):
         return SelectMultipleField(choices=options, validate_choice=False)
     if question.type == "text" and "multiline" in question.appearance:
         return TextAreaField()
@@ -64,8 +74,13 @@ def _field_for(form: FormDefinition, question: Question) -> Field:
 
 
 def default_values(form: FormDefinition, lang: str, today: datetime.date) -> dict:
-    """Return the starting value of each question that has a default, as its field shows it."""
-    values = {}
+    """Return the starting value of each question that has a default, as its field shows it.
+
+    Metadata the server knows is filled here too: `start` and `today` (the phone's scripts put
+    its own clock there, and the device id, when they run).
+    """
+    clock = _server_metadata(form, today)
+    values = {q.name: clock[q.name] for q in form.questions() if q.type in ("start", "today")}
     for question in form.questions():
         if not question.is_input or question.default is None:
             continue
@@ -74,19 +89,35 @@ def default_values(form: FormDefinition, lang: str, today: datetime.date) -> dic
             value = today.isoformat()
         if question.type == "date" and lang in SOLAR_HIJRI_LANGUAGES:
             value = solar_hijri_input(value)
+        if question.type == "rank":
+            value = value.split()
         values[question.name] = value.split() if question.type == "select_multiple" else value
     return values
 
 
-def raw_answers(form: FormDefinition, formdata) -> dict:
-    """Collect the posted answers as the engine expects them (lists for multiple choice)."""
+def raw_answers(form: FormDefinition, formdata, *, today: datetime.date | None = None) -> dict:
+    """Collect the posted answers as the engine expects them (lists for multiple choice).
+
+    A read-only question's answer is its default, whatever was posted; `end` and `today` left
+    empty (no scripts on the phone) are the server's clock.
+    """
     answers = {}
+    filled = _server_metadata(form, today or datetime.date.today())
     for question in form.questions():
-        if question.type == "select_multiple":
-            answers[question.name] = formdata.getlist(question.name)
+        if question.read_only and question.is_input:
+            answers[question.name] = question.default or ""
+        elif question.type in ("select_multiple", "rank"):
+            answers[question.name] = [value for value in formdata.getlist(question.name) if value]
         elif question.is_input:
-            answers[question.name] = formdata.get(question.name, "")
+            answers[question.name] = formdata.get(question.name, "") or filled.get(question.name, "")
     return answers
+
+
+def _server_metadata(form: FormDefinition, today: datetime.date) -> dict:
+    """The metadata answers the server can fill: start, end and today from its own clock."""
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    clock = {"start": now, "end": now, "today": today.isoformat()}
+    return {question.name: clock[question.type] for question in form.questions() if question.type in clock}
 
 
 def attach_errors(wtform: FlaskForm, form: FormDefinition, errors: dict[str, FieldError], lang: str) -> None:
@@ -110,6 +141,12 @@ class QuestionView:
     constraint_message: str = ""
     date_style: str = "iso"
     hidden_at_start: bool = False  # not relevant with the answers the page starts with
+    label_html: Markup = Markup("")  # label and hint after Markdown, ${name} showing the answer
+    hint_html: Markup = Markup("")
+    option_html: dict = field(default_factory=dict)  # option name -> label after Markdown
+    media: dict = field(default_factory=dict)  # image/audio/video -> URL in the page's language
+    option_media: dict = field(default_factory=dict)  # option name -> {image/audio/video -> URL}
+    assets: list[str] = field(default_factory=list)  # scripts and styles the first item brings
 
     @property
     def name(self) -> str:
@@ -118,6 +155,10 @@ class QuestionView:
     @property
     def kind(self) -> str:
         return self.question.type
+
+    @property
+    def is_meta(self) -> bool:
+        return self.question.type in META_TYPES
 
 
 def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
@@ -128,10 +169,46 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
     page draws them hidden, so a slow phone does not show them until its scripts arrive (and a
     browser without scripts shows them all, through the page's <noscript> style sheet).
     """
-    return [_view(form, wtform, question, lang, hidden) for question in form.survey]
+    views = [_view(form, wtform, question, lang, hidden) for question in form.survey]
+    if views:
+        views[0].assets = page_assets(form)
+    return views
 
 
-def _view(form, wtform, question, lang, hidden=frozenset()) -> QuestionView:
+def page_assets(form: FormDefinition) -> list[str]:
+    """The scripts and style sheet a questionnaire needs beyond the plain form's, if any."""
+    walked = [question for question, _ in form.walk()]
+    needs = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or q.media
+                or _shows_answers(q) for q in walked)
+    needs = needs or any(choice.media for options in form.choices.values() for choice in options)
+    return ["css/xlsform.css", "js/xlsform-page.js"] if needs else []
+
+
+def _shows_answers(question: Question) -> bool:
+    texts = [*question.label.values(), *question.hint.values()]
+    return any(references(text) for text in texts)
+
+
+def rich(text: str, values: dict) -> Markup:
+    """A label or hint as HTML: `render` escapes every character of the text before converting."""
+    return Markup(render(text, values))  # noqa: S704 - built from escaped text and fixed tags only
+
+
+def _answer_values(form: FormDefinition, wtform: FlaskForm) -> dict:
+    return {q.name: wtform[q.name].data for q in form.questions() if q.is_input and q.name in wtform}
+
+
+def _media_urls(form: FormDefinition, media: dict, lang: str) -> dict:
+    urls = {}
+    for kind, names in media.items():
+        name = resolve(names, lang, form.default_language).text
+        attachment = form.attachments.get(name)
+        if attachment:
+            urls[kind] = url_for("participants.form_media", sha256=attachment["sha256"], filename=name)
+    return urls
+
+
+def _view(form, wtform, question, lang, hidden=frozenset(), values=None) -> QuestionView:
     default = form.default_language
     view = QuestionView(
         question=question,
@@ -142,10 +219,17 @@ def _view(form, wtform, question, lang, hidden=frozenset()) -> QuestionView:
         date_style="solar" if lang in SOLAR_HIJRI_LANGUAGES else "iso",
         hidden_at_start=question.name in hidden and question.type != "calculate",
     )
-    if question.is_choice:
+    values = _answer_values(form, wtform) if values is None else values
+    view.label_html = rich(view.label.text, values)
+    view.hint_html = rich(view.hint.text, values)
+    view.media = _media_urls(form, question.media, lang)
+    if question.is_choice or question.type == "rank":
         view.options = [
             (choice.name, resolve(choice.label, lang, default) if choice.label else Resolved(choice.name, lang))
             for choice in form.choices_for(question)
         ]
-    view.children = [_view(form, wtform, child, lang, hidden) for child in question.children]
+        view.option_html = {name: rich(label.text, values) for name, label in view.options}
+        view.option_media = {choice.name: urls for choice in form.choices_for(question)
+                             if (urls := _media_urls(form, choice.media, lang))}
+    view.children = [_view(form, wtform, child, lang, hidden, values) for child in question.children]
     return view

@@ -13,15 +13,18 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 
+from . import form_media as media_files
 from .assets import asset_url
 from .assets import static_files
 from .config import INTERFACE_LANGUAGES
 from .db import get_session
 from .engine.texts import resolve
 from .engine.validation import validate
+from .engine.xlsform.workbook import media_type
 from .form_class import attach_errors
 from .form_class import build_form_class
 from .form_class import default_values
@@ -144,10 +147,24 @@ def service_worker():
         urls.append(url_for(".form_page", form_id=version.form_id))
         urls += [url_for(".form_page", form_id=version.form_id, lang=code) for code in definition.languages]
     urls += [asset_url(name) for name in static_files(current_app)]
+    budget = current_app.config.get("SURVEY_MEDIA_PRECACHE_BYTES", 20 * 2**20)
+    current = [definition_of(version) for version in current_versions(session=get_session())]
+    urls += [url_for(".form_media", sha256=sha256, filename=name)
+             for sha256, name in media_files.precache_list(current, budget)]
     template = render_template("participants/sw.js", cache_name="", urls=urls)
     cache_name = "survey-" + content_hash([template, versions])[:16]
     body = render_template("participants/sw.js", cache_name=cache_name, urls=urls)
     return current_app.response_class(body, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/media/<sha256>/<filename>")
+def form_media(sha256, filename):
+    """Serve a questionnaire's picture, sound or video by its content hash (cacheable for a year)."""
+    path = media_files.path_of(sha256) or abort(404)
+    kind = media_type(filename)
+    inline = media_files.shown_inline(kind)
+    return send_file(path, mimetype=kind if inline else "application/octet-stream", max_age=365 * 24 * 3600,
+                     as_attachment=not inline, download_name=filename, conditional=True)
 
 
 def _store_web_answers(session, record: dict, today):

@@ -11,7 +11,10 @@ export function describeQuestions(form) {
     for (let up = el.parentElement.closest('[data-type="group"]'); up; up = up.parentElement.closest('[data-type="group"]')) {
       parents.push(up.dataset.name);
     }
-    const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]')).map((i) => i.value);
+    const select = el.querySelector('select');
+    const options = select
+      ? Array.from(select.options).map((o) => o.value).filter(Boolean)
+      : Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]')).map((i) => i.value);
     return {
       el,
       name: el.dataset.name,
@@ -23,6 +26,9 @@ export function describeQuestions(form) {
       calculation: el.dataset.calculation,
       options,
       max: options.length,
+      start: Number(el.dataset.start ?? 1),
+      end: Number(el.dataset.end ?? 10),
+      step: Number(el.dataset.step ?? 1),
     };
   });
 }
@@ -31,7 +37,10 @@ export function describeQuestions(form) {
 export function readRaw(form, questions) {
   const data = new FormData(form);
   const raw = {};
-  for (const q of questions) raw[q.name] = q.type === 'select_multiple' ? data.getAll(q.name) : (data.get(q.name) ?? '');
+  for (const q of questions) {
+    const many = q.type === 'select_multiple' || q.type === 'rank';
+    raw[q.name] = many ? data.getAll(q.name).filter((v) => v !== '') : (data.get(q.name) ?? '');
+  }
   return raw;
 }
 
@@ -47,7 +56,7 @@ function showError(form, question, code) {
   question.el.classList.toggle('has-error', Boolean(code));
   line.hidden = !code;
   line.textContent = code ? messageFor(form, question, code) : '';
-  for (const input of question.el.querySelectorAll('input, textarea')) {
+  for (const input of question.el.querySelectorAll('input, textarea, select')) {
     if (code) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   }
