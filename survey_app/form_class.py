@@ -147,6 +147,7 @@ class QuestionView:
     media: dict = field(default_factory=dict)  # image/audio/video -> URL in the page's language
     option_media: dict = field(default_factory=dict)  # option name -> {image/audio/video -> URL}
     assets: list[str] = field(default_factory=list)  # scripts and styles the first item brings
+    form_version: str = ""  # the author's version label, shown above the first item
 
     @property
     def name(self) -> str:
@@ -172,6 +173,7 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
     views = [_view(form, wtform, question, lang, hidden) for question in form.survey]
     if views:
         views[0].assets = page_assets(form)
+        views[0].form_version = form.version
     return views
 
 

@@ -94,8 +94,9 @@ def csv_list(content: bytes, file_name: str, importer) -> list[dict] | None:
             if column == "label":
                 labels[None] = row[column] or ""
             elif column.startswith("label::"):
-                labels[importer.language_of(column.split("::", 1)[1], f"file '{file_name}' column '{column}'")] = (
-                    row[column] or "")
+                code = importer.language_of(column.split("::", 1)[1], f"file '{file_name}' column '{column}'")
+                importer.languages.setdefault(f"{file_name}::{column}", code)
+                labels[code] = row[column] or ""
         data = {column: row[column] for column in fields if column != "name" and not column.startswith("label")
                 and row.get(column) not in (None, "")}
         options.append(importer.option(name, labels, {}, data, f"file '{file_name}' row {number}"))
