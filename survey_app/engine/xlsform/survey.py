@@ -299,10 +299,21 @@ class SurveyBuilder:
         if key not in dropped or key not in question:
             return False
         del question[key]
+        self.warn(number, f"{problem.split(': ', 1)[1]}; {dropped[key]}")
         if key == "calculation" and question["type"] == "calculate":
             question["type"] = "hidden"
-        self.warn(number, f"{problem.split(': ', 1)[1]}; {dropped[key]}")
+            self._drop_rules_reading(match.group(1), dropped)
         return True
+
+    def _drop_rules_reading(self, name: str, dropped: dict) -> None:
+        """A value that stays empty cannot decide a rule: rules that read it go too (else no answer passes)."""
+        reference = "${" + name + "}"
+        for number, question in self.by_key.values():
+            for key in ("constraint", "required", "relevant"):
+                if reference in question.get(key, ""):
+                    del question[key]
+                    self.warn(number, f"{key} reads {reference}, whose calculation cannot be done here; "
+                                      f"{dropped[key]}")
 
     def located(self, problem: str) -> str:
         """Prefix a loader problem about a question with its survey row."""
