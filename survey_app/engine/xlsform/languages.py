@@ -27,8 +27,8 @@ DISPLAY_LANGUAGES = ("en", "fr", "es", "pt", "ar", "fa", "ps", "ur", "de", "it",
 _LANGUAGE_RE = re.compile(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?)\s*\)\s*$")
 
 # Letters that Pashto, Urdu, Arabic (and not Persian) use; Persian letters Arabic does not.
-PASHTO_LETTERS = frozenset("ټډړږښځڅګڼۍېۀ")
-URDU_LETTERS = frozenset("ٹڈڑںےھ")
+PASHTO_LETTERS = frozenset("ټډړږښځڅګڼۍې")
+URDU_LETTERS = frozenset("ٹڈڑںےہ")
 ARABIC_ONLY = frozenset("ةى")
 PERSIAN_LETTERS = frozenset("پچژگکی")
 # Common short words of the Latin-script languages seen in published forms.
@@ -108,7 +108,7 @@ def guess_language(texts: list[str]) -> tuple[str, str]:
     if arabic > latin:
         present = set(letters)
         for code, marks, name in (("ps", PASHTO_LETTERS, "Pashto"), ("ur", URDU_LETTERS, "Urdu")):
-            if len(present & marks) >= 2:
+            if present & marks:
                 return code, f"Arabic script with letters only {name} uses"
         if present & ARABIC_ONLY and not present & PERSIAN_LETTERS:
             return "ar", "Arabic script without Persian letters"

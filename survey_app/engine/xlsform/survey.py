@@ -252,7 +252,7 @@ class SurveyBuilder:
                 value = plain_expression(value)
             if value:
                 question[key] = value
-        params = self._parameters(number, item) if question["type"] not in ("range", "rating") else {}
+        params = self._parameters(number, item)  # a range has taken its own already
         if params:
             question["parameters"] = {**question.get("parameters", {}), **params}
         self._rules(number, item, question)

@@ -48,7 +48,7 @@ def row_type(written: str) -> RowType | None:
     if match:
         return _select(match)
     key = text if text in QUESTION_TYPE_DICT else text.lower()
-    if key in ("note", "calculate", "range", "acknowledge", "trigger", "hidden", "audit", "start-geopoint",
+    if key in ("note", "calculate", "range", "rating", "acknowledge", "trigger", "hidden", "audit", "start-geopoint",
                "background-geopoint", "text"):
         return _special(key)
     entry = QUESTION_TYPE_DICT.get(key)

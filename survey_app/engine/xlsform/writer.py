@@ -22,8 +22,11 @@ from .languages import language_code
 from .languages import language_label
 
 SURVEY_COLUMNS = ("label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "default", "appearance", "parameters")
-PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance")
+                  "constraint_message", "calculation", "default", "appearance", "parameters", "read_only",
+                  "choice_filter", "repeat_count")
+PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance", "read_only",
+                 "choice_filter", "repeat_count")
+CONTAINERS = ("group", "repeat")
 
 
 def write_xlsform(definition: dict) -> bytes:
@@ -35,10 +38,13 @@ def write_xlsform(definition: dict) -> bytes:
     survey_rows = list(_survey_rows(data["survey"], languages))
     _add_sheet(book, "survey", _survey_columns(survey_rows, languages), survey_rows)
     choice_rows = [
-        {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages)}
+        {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages),
+         **_media(option.get("media")), **option.get("data", {})}
         for list_name, options in data["choices"].items() for option in options
     ]
-    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages)], choice_rows)
+    extra = list(dict.fromkeys(key for row in choice_rows for key in row if not key.startswith("label")
+                               and key not in ("list_name", "name")))
+    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *extra], choice_rows)
     settings = _settings_row(data)
     _add_sheet(book, "settings", list(settings), [settings])
     out = io.BytesIO()
@@ -49,22 +55,26 @@ def write_xlsform(definition: dict) -> bytes:
 def _survey_rows(items, languages):
     for item in items:
         yield _survey_row(item, languages)
-        if item["type"] == "group":
+        if item["type"] in CONTAINERS:
             yield from _survey_rows(item.get("children", []), languages)
-            yield {"type": "end group"}
+            yield {"type": f"end {item['type']}"}
 
 
 def _survey_row(item: dict, languages) -> dict:
     kind = item["type"]
-    row = {"type": "begin group" if kind == "group" else kind, "name": item["name"]}
+    row = {"type": f"begin {kind}" if kind in CONTAINERS else kind, "name": item["name"]}
     for field in TRANSLATABLE_FIELDS:
         row.update(_texts(field, item.get(field), languages))
     row.update((key, item[key]) for key in PLAIN_COLUMNS if item.get(key))
-    if item.get("required") == "true()":
-        row["required"] = "yes"
+    row.update(_media(item.get("media")))
+    for key in ("required", "read_only"):
+        if item.get(key) == "true()":
+            row[key] = "yes"
     if kind == "date" and item.get("default") == "today":
         row["default"] = "today()"
     params = dict(item.get("parameters") or {})
+    if kind == "note" and params.get("unavailable"):
+        row["type"] = params.pop("unavailable")  # a photo or file question, kept as a note here
     if kind == "rating":
         row["type"] = "range"
         row["appearance"] = " ".join(["rating", *item.get("appearance", "").split()])
@@ -77,6 +87,12 @@ def _survey_row(item: dict, languages) -> dict:
 def _texts(field: str, text: dict | None, languages) -> dict:
     return {f"{field}::{language_label(code)}": (text or {}).get(code) for code in languages
             if (text or {}).get(code)}
+
+
+def _media(media: dict | None) -> dict:
+    """Media columns as `media::image::English (en)`, one per kind and language."""
+    return {f"media::{kind}::{language_label(code)}": name
+            for kind, names in (media or {}).items() for code, name in names.items()}
 
 
 def _text_columns(field: str, languages) -> list[str]:
@@ -94,7 +110,7 @@ def _survey_columns(rows: list[dict], languages) -> list[str]:
                 columns += text_columns
         elif key in used:
             columns.append(key)
-    return columns
+    return columns + sorted(key for key in used if key.startswith("media::"))
 
 
 def _settings_row(data: dict) -> dict:
@@ -105,6 +121,8 @@ def _settings_row(data: dict) -> dict:
         if code != default and data["title"].get(code):
             row[f"translated_title::{language_label(code)}"] = data["title"][code]
     row.update(_texts("description", data.get("description"), data["settings"]["languages"]))
+    row.update((key, data["settings"][key]) for key in ("version", "instance_name", "style")
+               if data["settings"].get(key))
     return row
 
 
