@@ -11,6 +11,7 @@ only for a check).
 
 from flask import current_app
 from flask import render_template
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -58,6 +59,7 @@ def form_import_page():
 @role_required("organiser")
 def import_form():
     """Read the uploaded XLSForm, show its report by row, and publish it unless it was refused."""
+    request.max_content_length = MAX_UPLOAD_BYTES
     try:
         form = FormImportForm()
     except RequestEntityTooLarge:
