@@ -101,3 +101,27 @@ def csv_list(content: bytes, file_name: str, importer) -> list[dict] | None:
                 and row.get(column) not in (None, "")}
         options.append(importer.option(name, labels, {}, data, f"file '{file_name}' row {number}"))
     return options
+
+
+def list_from_file(builder, number: int, kind) -> str:
+    """Give a select its list from a CSV file in the upload, or from external_choices; else make it text."""
+    name = kind.kind.split()[0]
+    if kind.from_file == "":
+        if kind.list_name in builder.external:
+            builder.lists.setdefault(kind.list_name, builder.external[kind.list_name])
+            return f"{name} {kind.list_name}"
+        builder.warn(number, f"there is no external_choices list '{kind.list_name}'; the answer is typed as text")
+        return "text"
+    file_name, files = kind.from_file, builder.importer.files
+    if not file_name.lower().endswith(".csv") or file_name not in files:
+        reason = "is not in the upload" if file_name.lower().endswith(".csv") else "is not a CSV file"
+        builder.warn(number, f"the choices file '{file_name}' {reason}; the answer is typed as text")
+        return "text"
+    if file_name not in builder.lists:
+        options = csv_list(files[file_name], file_name, builder.importer)
+        if not options:
+            builder.warn(number, f"no options could be read from '{file_name}'; the answer is typed as text")
+            return "text"
+        builder.lists[file_name] = options
+        builder.importer.media_files.attach(file_name)
+    return f"{name} {file_name}"

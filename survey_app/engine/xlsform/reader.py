@@ -7,7 +7,6 @@ does. The rows are read by `survey` and `choices`; whatever the engine refuses a
 (an expression it cannot evaluate, say) is taken out of that row only and reported.
 """
 
-import hashlib
 import re
 
 from pyxform import aliases
@@ -32,10 +31,10 @@ from .languages import UnknownLanguage
 from .languages import guess_language
 from .languages import known_code
 from .languages import language_code
+from .media import MediaFiles
 from .report import ImportReport
 from .survey import SurveyBuilder
 from .workbook import Upload
-from .workbook import media_type
 
 # What the form does instead when the engine refuses one rule of a row.
 DROPPED = {
@@ -47,7 +46,6 @@ DROPPED = {
     "repeat_count": "people add as many as they need",
     "read_only": "the answer can be typed",
 }
-_PROBLEM = re.compile(r"^question '([^']+)': (\w+)")
 MAX_RETRIES = 50
 
 
@@ -71,6 +69,7 @@ class _Importer:
         book = upload.book
         self.report = report
         self.files = upload.files
+        self.media_files = MediaFiles(upload.files, report)
         self.survey = read_sheet(book, "survey", aliases.survey_header, MultipleChoiceQuestion.get_slot_names())
         option_columns = set(Option.get_slot_names()) | {LIST_NAME}
         self.choices = read_sheet(book, "choices", aliases.list_header, option_columns)
@@ -79,7 +78,6 @@ class _Importer:
         self.default = default_language
         self.fallback_id = fallback_id
         self.languages: dict[str, str] = {}  # column header -> language code
-        self.attachments: dict[str, dict] = {}
 
     def run(self) -> None:
         self._check_columns()
@@ -98,8 +96,8 @@ class _Importer:
                     "settings": {"default_language": self.default, "languages": self._language_list(),
                                  **settings["extra"]},
                     "survey": survey, "choices": builder.lists}
-        if self.attachments:
-            document["attachments"] = self.attachments
+        if self.media_files.attachments:
+            document["attachments"] = self.media_files.attachments
         self._load(document, builder)
         self.report.flush()
 
@@ -233,24 +231,8 @@ class _Importer:
         return option
 
     def media(self, columns: dict, where: str) -> dict:
-        """Keep media files that came with the form (recording them as attachments); report the others."""
-        kept = {}
-        for kind, by_language in columns.items():
-            for code, name in self.texts(by_language, where).items():
-                name = name.strip()
-                if name not in self.files:
-                    self.report.warn(f"{where}: {kind} file '{name}' is not in the upload; "
-                                     "it is shown without it (import a .zip of the form and its media)")
-                    continue
-                self.attach(name)
-                kept.setdefault(kind, {})[code] = name
-        return kept
-
-    def attach(self, name: str) -> None:
-        content = self.files[name]
-        self.attachments[name] = {"sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
-                                  "type": media_type(name)}
-        self.report.files[name] = content
+        """Keep media files that came with the form; report the others."""
+        return self.media_files.keep(columns, where, self.texts)
 
     # -- loading ---------------------------------------------------------------------------
 

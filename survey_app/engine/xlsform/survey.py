@@ -18,7 +18,7 @@ from ..definition import TRANSLATABLE_FIELDS
 from ..loader import KNOWN_KEYS
 from ..loader import NAME_RE
 from . import appearances
-from .choices import csv_list
+from .choices import list_from_file
 from .columns import EXPRESSION_FIELDS
 from .columns import SURVEY_FIELDS
 from .columns import field_of
@@ -171,7 +171,7 @@ class SurveyBuilder:
     def _typed(self, number: int, kind, item: dict, question: dict) -> str:
         """Return the row's type in the definition, with its choice list or parameters."""
         if kind.from_file is not None:
-            return self._from_file(number, kind, item)
+            return list_from_file(self, number, kind)
         if kind.kind == "range":
             return self._range(number, item, question)
         if kind.list_name:
@@ -185,29 +185,6 @@ class SurveyBuilder:
                 return "text"
             return f"{name} {kind.list_name}"
         return kind.kind
-
-    def _from_file(self, number: int, kind, item: dict) -> str:
-        """Build the list of a select from a CSV file in the upload, or from external_choices."""
-        name = kind.kind.split()[0]
-        if kind.from_file == "":
-            if kind.list_name in self.external:
-                self.lists.setdefault(kind.list_name, self.external[kind.list_name])
-                return f"{name} {kind.list_name}"
-            self.warn(number, f"there is no external_choices list '{kind.list_name}'; the answer is typed as text")
-            return "text"
-        file_name = kind.from_file
-        if not file_name.lower().endswith(".csv") or file_name not in self.importer.files:
-            reason = "is not in the upload" if file_name.lower().endswith(".csv") else "is not a CSV file"
-            self.warn(number, f"the choices file '{file_name}' {reason}; the answer is typed as text")
-            return "text"
-        if file_name not in self.lists:
-            options = csv_list(self.importer.files[file_name], file_name, self.importer)
-            if not options:
-                self.warn(number, f"no options could be read from '{file_name}'; the answer is typed as text")
-                return "text"
-            self.lists[file_name] = options
-            self.importer.attach(file_name)
-        return f"{name} {file_name}"
 
     def _range(self, number: int, item: dict, question: dict) -> str:
         """A range with appearance 'rating' from 1 in steps of 1 is the engine's star rating; else a slider."""
