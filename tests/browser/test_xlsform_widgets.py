@@ -40,6 +40,20 @@ def test_answers_metadata_and_sliders_work_on_the_phone(server, open_phone):
     assert page.locator("#q-confidence input[type=radio]").count() == 11  # a short scale stays radio buttons
 
 
+def test_a_location_comes_from_the_phone_with_its_accuracy(server, open_phone):
+    import_forms(server, "location_and_barcode.xlsx")
+    phone = open_phone()
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 35.6892, "longitude": 51.389, "accuracy": 12})
+    page = phone.new_page()
+    page.goto(server.url + "/forms/location_and_barcode")
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_function("() => document.querySelector('#f-venue').value !== ''")
+    assert page.input_value("#f-venue") == "35.6892 51.389 0 12"
+    assert "12 metres" in page.inner_text("[data-geopoint-status]")
+    page.wait_for_function("() => document.querySelector('[data-meta=\"start-geopoint\"]').value !== ''")
+
+
 def test_a_plain_form_loads_no_xlsform_module(server, playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     page = browser.new_page()
