@@ -7,6 +7,7 @@ the engine reads them (choice filters), the other columns as `data`.
 import csv
 import dataclasses
 import io
+import re
 
 from ..definition import Choice
 from .columns import CHOICE_FIELDS
@@ -15,6 +16,7 @@ from .columns import field_of
 from .columns import media_of
 from .report import numbers
 
+COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 MAX_CSV_ROWS = 5000  # every phone carries the list in the form version
 CHOICE_DATA = any(f.name == "data" for f in dataclasses.fields(Choice))  # choice filters read other columns
 
@@ -35,8 +37,8 @@ def sheet_lists(sheet: Sheet, importer, *, reported: str = "choices") -> dict[st
                 option[name] = value
             elif kind:
                 media.setdefault(kind, {})[importer.languages.get(header) if media_lang else None] = value
-            else:
-                data[header] = value
+            elif column := data_column(tokens):
+                data[column] = value
         if not option and not labels:
             continue
         list_name, name = option.get("list_name"), option.get("name")
@@ -52,6 +54,13 @@ def sheet_lists(sheet: Sheet, importer, *, reported: str = "choices") -> dict[st
         lists.setdefault(list_name, []).append(
             importer.option(name, labels, media, data, f"{reported} row {number}"))
     return lists
+
+
+def data_column(tokens: tuple[str, ...]) -> str | None:
+    """The name a plain extra column (`province`, `county`) is kept under in an option's `data`, else None."""
+    if len(tokens) != 1 or not COLUMN_RE.match(tokens[0]) or tokens[0] in ("media", "image", "audio", "video"):
+        return None
+    return tokens[0]
 
 
 def ignored_columns(sheet: Sheet, importer) -> None:

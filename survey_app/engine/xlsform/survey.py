@@ -252,11 +252,14 @@ class SurveyBuilder:
             elif aliases.yes_no.get(question["read_only"].lower()) is True:
                 question["read_only"] = "true()"
         for key in ("choice_filter", "repeat_count"):
-            if value := item.get(key):
-                if key in KNOWN_KEYS:
-                    question[key] = plain_expression(value)
-                else:
-                    self.warn(number, f"{key} is not available here; {_instead(key)}")
+            if not (value := item.get(key)):
+                continue
+            if key == "repeat_count" and question["type"] != "repeat" and "repeat" not in item["type"].lower():
+                self.warn(number, "repeat_count is ignored: only a repeat has a number of instances")
+            elif key in KNOWN_KEYS and (key != "repeat_count" or question["type"] == "repeat"):
+                question[key] = plain_expression(value)
+            else:
+                self.warn(number, f"{key} is not available here; {_instead(key)}")
         if item.get("trigger"):
             self.warn(number, "the trigger column is not used here; the calculation follows every answer")
 
