@@ -141,9 +141,7 @@ class QuestionView:
     constraint_message: str = ""
     date_style: str = "iso"
     hidden_at_start: bool = False  # not relevant with the answers the page starts with
-    label_html: Markup = Markup("")  # label and hint after Markdown, ${name} showing the answer
-    hint_html: Markup = Markup("")
-    option_html: dict = field(default_factory=dict)  # option name -> label after Markdown
+    answers: dict = field(default_factory=dict)  # what labels saying ${name} show
     media: dict = field(default_factory=dict)  # image/audio/video -> URL in the page's language
     option_media: dict = field(default_factory=dict)  # option name -> {image/audio/video -> URL}
     assets: list[str] = field(default_factory=list)  # scripts and styles the first item brings
@@ -160,6 +158,19 @@ class QuestionView:
     @property
     def is_meta(self) -> bool:
         return self.question.type in META_TYPES
+
+    @property
+    def label_html(self) -> Markup:
+        """The label after Markdown, ${name} showing the answer (see engine/odk_markdown.py)."""
+        return rich(self.label.text, self.answers)
+
+    @property
+    def hint_html(self) -> Markup:
+        return rich(self.hint.text, self.answers)
+
+    @property
+    def option_html(self) -> dict[str, Markup]:
+        return {name: rich(label.text, self.answers) for name, label in self.options}
 
 
 def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
@@ -210,7 +221,7 @@ def _media_urls(form: FormDefinition, media: dict, lang: str) -> dict:
     return urls
 
 
-def _view(form, wtform, question, lang, hidden=frozenset(), values=None) -> QuestionView:
+def _view(form, wtform, question, lang, hidden=frozenset(), *, values=None) -> QuestionView:
     default = form.default_language
     view = QuestionView(
         question=question,
@@ -221,17 +232,14 @@ def _view(form, wtform, question, lang, hidden=frozenset(), values=None) -> Ques
         date_style="solar" if lang in SOLAR_HIJRI_LANGUAGES else "iso",
         hidden_at_start=question.name in hidden and question.type != "calculate",
     )
-    values = _answer_values(form, wtform) if values is None else values
-    view.label_html = rich(view.label.text, values)
-    view.hint_html = rich(view.hint.text, values)
+    view.answers = _answer_values(form, wtform) if values is None else values
     view.media = _media_urls(form, question.media, lang)
     if question.is_choice or question.type == "rank":
         view.options = [
             (choice.name, resolve(choice.label, lang, default) if choice.label else Resolved(choice.name, lang))
             for choice in form.choices_for(question)
         ]
-        view.option_html = {name: rich(label.text, values) for name, label in view.options}
         view.option_media = {choice.name: urls for choice in form.choices_for(question)
                              if (urls := _media_urls(form, choice.media, lang))}
-    view.children = [_view(form, wtform, child, lang, hidden, values) for child in question.children]
+    view.children = [_view(form, wtform, child, lang, hidden, values=view.answers) for child in question.children]
     return view
