@@ -36,6 +36,7 @@ from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 
+from . import audit_labels
 from . import tokens as token_data
 from .accounts import MIN_PASSWORD_LENGTH
 from .accounts import ROLE_NAMES
@@ -250,7 +251,8 @@ def audit_log():
     actions = session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
     return render_template("admin/audit.html", events=events, actions=actions, action=action,
-                           page=page, pages=pages, total=total)
+                           page=page, pages=pages, total=total,
+                           action_name=audit_labels.action_name, detail_rows=audit_labels.detail_rows)
 
 
 def _account(user_id: int) -> User:

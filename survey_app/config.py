@@ -20,6 +20,8 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_FORMS_DIR": os.environ.get("SURVEY_FORMS_DIR") or str(PROJECT_ROOT / "forms"),
         "SURVEY_TRANSLATIONS_DIR": str(PROJECT_ROOT / "translations"),
         "SURVEY_DEFAULT_LANGUAGE": os.environ.get("SURVEY_DEFAULT_LANGUAGE", "fa"),
+        # Times shown to staff (audit log, quarantine) are in this zone; everything is stored in UTC.
+        "SURVEY_TIME_ZONE": os.environ.get("SURVEY_TIME_ZONE", "Asia/Tehran"),
         "SURVEY_ANONYMOUS_SYNC": os.environ.get("SURVEY_ANONYMOUS_SYNC", "1") not in ("0", "false", "no"),
         "SURVEY_SYNC_TOKENS": [t for t in os.environ.get("SURVEY_SYNC_TOKENS", "").split(",") if t.strip()],
         "SURVEY_SYNC_MAX_RECORDS": int(os.environ.get("SURVEY_SYNC_MAX_RECORDS", "1000")),
