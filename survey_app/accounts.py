@@ -133,8 +133,8 @@ def role_required(*roles: str):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Please type an email address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please type a password.")), Length(max=500)])
 
 
 def _too_many_failures(session: Session, keys: list[str]) -> bool:
