@@ -160,4 +160,5 @@ def _template_globals() -> dict:
         "page_dir": "rtl" if is_rtl(lang) else "ltr",
         "language_name": language_name,
         "is_rtl": is_rtl,
+        "interface_languages": INTERFACE_LANGUAGES,
     }

@@ -11,7 +11,6 @@ workshop. The workshop filter and the comparison offer only the workshops the ac
 manage (admins: all of them), so an organiser can single out their own workshops' answers.
 """
 
-import datetime
 
 from flask import abort
 from flask import g
@@ -33,7 +32,6 @@ from ..charts import percent
 from ..charts import stacked_bars
 from ..db import get_session
 from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
-from ..engine.texts import SOLAR_HIJRI_LANGUAGES
 from ..engine.texts import language_name
 from ..engine.texts import localise_digits
 from ..engine.texts import resolve
@@ -42,10 +40,10 @@ from ..forms_store import definition_of
 from ..forms_store import get_version
 from ..i18n import current_language
 from ..i18n import format_date
-from ..i18n import solar_hijri_input
 from ..workshops import visible_workshops
 from . import bp
 from .workshops import LocalDateField
+from .workshops import date_example
 
 FILTER_FIELDS = ("workshop", "date_from", "date_to", "answer_lang", "version")
 TEXT_PREVIEW = 3
@@ -105,12 +103,6 @@ def filter_form(form_id: str, form_class=FilterForm, offer=None) -> FilterForm:
         offer(form)
     form.validate()
     return form
-
-
-def date_example() -> str:
-    """Today, written as a person of the current language types a day."""
-    today = datetime.date.today()
-    return solar_hijri_input(today) if current_language() in SOLAR_HIJRI_LANGUAGES else today.isoformat()
 
 
 def workshops_for(form_id: str) -> list:

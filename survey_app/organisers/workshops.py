@@ -89,6 +89,14 @@ def _date_text(day: datetime.date) -> str:
     return solar_hijri_input(day) if current_language() in SOLAR_HIJRI_LANGUAGES else day.isoformat()
 
 
+def date_example() -> str:
+    """How to type a day, shown below a date field: a placeholder of a date would look filled in."""
+    today = datetime.date.today()
+    if current_language() in SOLAR_HIJRI_LANGUAGES:
+        return _("For example %(date)s (year/month/day)", date=solar_hijri_input(today))
+    return _("For example %(date)s (year-month-day)", date=today.isoformat())
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -233,8 +241,7 @@ def reopen_workshop(workshop_id):
 
 
 def _form_page(form: WorkshopForm, workshop: Workshop | None):
-    example = _date_text(datetime.date.today())
-    return render_template("organisers/workshop_form.html", form=form, workshop=workshop, date_example=example)
+    return render_template("organisers/workshop_form.html", form=form, workshop=workshop, date_example=date_example())
 
 
 def _managed(workshop_id: int) -> Workshop:
