@@ -141,7 +141,11 @@ def join_list(items, lang: str) -> str:
     Not Babel's format_list: CLDR puts a comma before the last "و" in Persian, and its Pashto "or"
     pattern has Latin commas; an enumeration of names needs neither "and" nor "or".
     """
-    return ("، " if is_rtl(lang) else ", ").join(str(item) for item in items)
+    return list_comma(lang).join(str(item) for item in items)
+
+
+def list_comma(lang: str) -> str:
+    return "، " if is_rtl(lang) else ", "
 
 
 def solar_hijri_input(value) -> str:
@@ -161,4 +165,5 @@ def _template_globals() -> dict:
         "language_name": language_name,
         "is_rtl": is_rtl,
         "interface_languages": INTERFACE_LANGUAGES,
+        "list_comma": list_comma(lang),
     }

@@ -51,8 +51,10 @@ from ..engine.validation import parse_date
 from ..forms_store import current_versions
 from ..forms_store import definition_of
 from ..i18n import current_language
+from ..i18n import server_time
 from ..i18n import solar_hijri_input
 from ..models import Workshop
+from ..models import utcnow
 from . import bp
 
 FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
@@ -143,7 +145,7 @@ class ConfirmForm(FlaskForm):
 def workshops():
     """List the workshops this account may manage, newest first."""
     items = data.visible_workshops(session=get_session(), user=g.user)
-    return render_template("organisers/workshops.html", workshops=items)
+    return render_template("organisers/workshops.html", workshops=items, phase=phase, phases=PHASES)
 
 
 @bp.route("/workshops/new", methods=["GET", "POST"])
@@ -169,7 +171,7 @@ def workshop(workshop_id):
     found = _managed(workshop_id)
     return render_template("organisers/workshop.html", workshop=found, link=_link(found),
                            titles=_form_titles(found), loopback=_is_loopback(request.host),
-                           reopen_form=ConfirmForm())
+                           reopen_form=ConfirmForm(), phase=phase(found), phases=PHASES)
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -256,17 +258,35 @@ def _link(workshop: Workshop) -> str:
     return url_for("participants.workshop_page", code=workshop.code, _external=True)
 
 
-def _form_titles(workshop: Workshop) -> list[str]:
+def _form_titles(workshop: Workshop) -> list[tuple[str, str]]:
+    """Each questionnaire's title with the address of this workshop's results for it."""
     lang = current_language()
     versions = {version.form_id: version for version in current_versions(session=get_session())}
     titles = []
     for form_id in workshop.form_ids:
+        results = url_for(".results", form_id=form_id, workshop=workshop.code)
         if form_id in versions:
             definition = definition_of(versions[form_id])
-            titles.append(resolve(definition.title, lang, definition.default_language).text)
+            titles.append((resolve(definition.title, lang, definition.default_language).text, results))
         else:
-            titles.append(_("%(form_id)s (no longer offered)", form_id=form_id))
+            titles.append((_("%(form_id)s (no longer offered)", form_id=form_id), results))
     return titles
+
+
+PHASES = {"upcoming": _l("upcoming"), "open": _l("open"), "ended": _l("ended"), "closed": _l("closed")}
+
+
+def phase(workshop: Workshop, today: datetime.date | None = None) -> str:
+    """Where a workshop is in its life: before its first day, during, after its last day, or closed.
+
+    Only closing refuses answers; "ended" says that the dates are over while the link still works.
+    """
+    today = today or server_time(utcnow()).date()
+    if workshop.closed_at is not None:
+        return "closed"
+    if today < workshop.start_date:
+        return "upcoming"
+    return "ended" if today > workshop.end_date else "open"
 
 
 def _instructions(languages: list[str]) -> list[dict]:
