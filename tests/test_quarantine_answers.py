@@ -22,7 +22,7 @@ def json_box(page: str) -> str:
 def test_each_answer_has_its_own_field_filled_with_what_was_sent(client, session, version, rejected):  # noqa: F811
     sign_in(client, session)
     page = client.get(f"/organise/quarantine/{rejected}?lang=en").data.decode()
-    assert re.search(r'<input id="answer-age" name="a-age" value="سی"[^>]*inputmode="numeric"', page)
+    assert re.search(r'<input type="text" id="answer-age" name="a-age" value="سی"[^>]*inputmode="numeric"', page)
     assert re.search(r'<option value="4" selected>', page)
     assert 'name="m-topics"' in page and 'name="a-session_date"' in page
     assert json_box(page).strip() == "{}"  # nothing left over: no answer is shown twice
