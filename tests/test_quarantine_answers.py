@@ -5,6 +5,7 @@ import re
 
 from survey_app.models import Submission
 
+from .test_quarantine import closed  # noqa: F401 - fixture
 from .test_quarantine import fresh
 from .test_quarantine import record_of
 from .test_quarantine import rejected  # noqa: F401 - fixtures
@@ -69,3 +70,21 @@ def test_the_received_time_is_local(client, session, version, rejected):  # noqa
     page = client.get(f"/organise/quarantine/{rejected}?lang=en").data.decode()
     assert " UTC<" not in page and re.search(r"<time datetime=[^>]+>\d{4}-\d\d-\d\d \d\d:\d\d</time>", page)
 
+
+
+def test_answers_with_a_workshop_code_unknown_here_are_stored_and_listed(client, session, version):  # noqa: F811
+    send(session, record_of(version, answers={"overall": "4"}, workshop="NOSUCH99"))
+    send(session, record_of(version, answers={"overall": "5"}, workshop="NOSUCH99"))
+    assert len(fresh(session, Submission)) == 2
+    sign_in(client, session)
+    page = client.get("/organise/quarantine?lang=en").data.decode()
+    assert "Workshop codes this server does not know" in page
+    assert "<code>NOSUCH99</code></bdi>, 2 answers" in page
+
+
+def test_known_workshop_codes_are_not_listed_as_unknown(client, session, version, closed):  # noqa: F811
+    send(session, record_of(version, answers={"overall": "4"}, workshop=closed.lower(),
+                            started_at="2026-09-30T09:00:00Z", submitted_at="2026-09-30T09:10:00Z"))
+    assert len(fresh(session, Submission)) == 1
+    sign_in(client, session)
+    assert "Workshop codes this server does not know" not in client.get("/organise/quarantine?lang=en").data.decode()

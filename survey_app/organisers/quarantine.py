@@ -62,6 +62,7 @@ from .quarantine_answers import left_over
 from .quarantine_answers import shown_questions
 from .quarantine_answers import typed_answers
 from .quarantine_answers import with_typed
+from .unknown_workshops import unknown_workshop_codes
 
 PAGE_SIZE = 50
 SHOWN = ("pending", "decided", "all")
@@ -120,7 +121,8 @@ def quarantine():
     pending = session.exec(select(func.count()).select_from(QuarantinedRecord).where(
         ~QuarantinedRecord.id.in_(select(QuarantineDecision.record_id)))).one()
     return render_template("organisers/quarantine.html", records=records, show=show, page=page,
-                           more=len(rows) > PAGE_SIZE, pending=pending)
+                           more=len(rows) > PAGE_SIZE, pending=pending,
+                           unknown_workshops=unknown_workshop_codes(session=session))
 
 
 @bp.route("/quarantine/<int:record_id>", methods=["GET", "POST"])
