@@ -43,6 +43,8 @@ DETAIL_NAMES = {
     "code": _l("Workshop code"),
     "title": _l("Title"),
     "place": _l("Place"),
+    "titles": _l("Title in other languages"),
+    "places": _l("Place in other languages"),
     "start_date": _l("First day"),
     "end_date": _l("Last day"),
     "form_ids": _l("Questionnaires"),

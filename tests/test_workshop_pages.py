@@ -4,12 +4,16 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 
+from survey_app.models import Workshop
 from survey_app.organisers.workshops import phase
 from survey_app.workshops import close_workshop
 
 from .test_workshops import app_config  # noqa: F401 - fixtures
+from .test_workshops import form_data
 from .test_workshops import make_workshop
+from .test_workshops import post
 from .test_workshops import session  # noqa: F401
 from .test_workshops import sign_in
 
@@ -71,3 +75,33 @@ def test_date_fields_have_a_format_hint_not_a_placeholder(client, session):  # n
     page = client.get("/organise/workshops/new?lang=en").data.decode()
     assert "placeholder=" not in page
     assert 'aria-describedby="hint-start_date"' in page and "(year-month-day)" in page
+
+
+def test_title_and_place_in_other_languages_are_saved_and_shown_to_their_readers(client, session):  # noqa: F811
+    sign_in(client, session, "o@example.org")
+    response = post(client, "/organise/workshops/new?lang=en", data=form_data(
+        title="Remittances and diaspora", title_ps="د بهرنیو پیسو لېږد", place_ps="تهران", title_fa="حواله و مهاجران"))
+    assert response.status_code == 302
+    (workshop,) = session.exec(select(Workshop)).all()
+    session.commit()  # end the read, so that the app can write
+    assert workshop.titles == {"ps": "د بهرنیو پیسو لېږد", "fa": "حواله و مهاجران"}
+    assert workshop.places == {"ps": "تهران"}
+    poster = client.get(f"/organise/workshops/{workshop.id}/poster?lang=ps").data.decode()
+    assert '<h1 dir="auto">د بهرنیو پیسو لېږد</h1>' in poster and ">تهران</p>" in poster
+    dari = client.get(f"/organise/workshops/{workshop.id}?lang=fa_AF").data.decode()
+    assert '<h1 dir="auto">حواله و مهاجران</h1>' in dari  # Dari readers get the Persian title before the main one
+    english = client.get(f"/organise/workshops/{workshop.id}?lang=en").data.decode()
+    assert '<h1 dir="auto">Remittances and diaspora</h1>' in english and ">Tehran</dd>" in english
+
+
+def test_editing_shows_and_keeps_the_titles_in_other_languages(client, session):  # noqa: F811
+    owner = sign_in(client, session, "o@example.org")
+    workshop = make_workshop(session, owner, titles={"ps": "پښتو سرلیک"})
+    page = client.get(f"/organise/workshops/{workshop.id}/edit?lang=en").data.decode()
+    assert 'name="title_ps"' in page and 'value="پښتو سرلیک"' in page
+    assert '<details class="translated-titles" open>' in page
+    response = post(client, f"/organise/workshops/{workshop.id}/edit?lang=en", data=form_data(title_ps=""))
+    assert response.status_code == 302
+    session.refresh(workshop)
+    session.commit()
+    assert workshop.titles == {}

@@ -132,8 +132,31 @@ class WorkshopForm(FlaskForm):
 
     def fields(self) -> dict:
         return {"title": self.title.data.strip(), "place": (self.place.data or "").strip(),
+                "titles": self._per_language("title"), "places": self._per_language("place"),
                 "start_date": self.start_date.data, "end_date": self.end_date.data,
                 "form_ids": list(self.form_ids.data), "languages": list(self.languages.data)}
+
+    def _per_language(self, name: str) -> dict:
+        texts = {code: (self[f"{name}_{code}"].data or "").strip() for code in INTERFACE_LANGUAGES}
+        return {code: text for code, text in texts.items() if text}
+
+    def translated_fields(self) -> list[tuple[str, object, object]]:
+        """(language, title field, place field) for each interface language."""
+        return [(code, self[f"title_{code}"], self[f"place_{code}"]) for code in INTERFACE_LANGUAGES]
+
+    @staticmethod
+    def data_of(workshop: Workshop) -> dict:
+        """The per-language fields' values, which are not attributes of the workshop."""
+        return {f"{name}_{code}": texts.get(code, "") for name, texts in
+                (("title", workshop.titles or {}), ("place", workshop.places or {})) for code in INTERFACE_LANGUAGES}
+
+
+# A title and a place per interface language: shown to readers of that language instead of the main ones.
+for _code in INTERFACE_LANGUAGES:
+    setattr(WorkshopForm, f"title_{_code}", StringField(
+        _l("Title in %(language)s", language=language_name(_code)), validators=[Length(max=200)]))
+    setattr(WorkshopForm, f"place_{_code}", StringField(
+        _l("Place in %(language)s", language=language_name(_code)), validators=[Length(max=200)]))
 
 
 class ConfirmForm(FlaskForm):
@@ -179,7 +202,7 @@ def workshop(workshop_id):
 def edit_workshop(workshop_id):
     """Change a workshop's details; its code and link never change."""
     found = _managed(workshop_id)
-    form = WorkshopForm(obj=found)
+    form = WorkshopForm(obj=found, data=WorkshopForm.data_of(found))
     form.offer_choices(keep=found.form_ids)
     if form.validate_on_submit():
         session = get_session()
