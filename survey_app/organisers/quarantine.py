@@ -63,6 +63,7 @@ from .quarantine_answers import shown_questions
 from .quarantine_answers import typed_answers
 from .quarantine_answers import with_typed
 from .unknown_workshops import unknown_workshop_codes
+from .workshops import TOO_LONG
 
 PAGE_SIZE = 50
 SHOWN = ("pending", "decided", "all")
@@ -75,9 +76,9 @@ staff_link("organisers.quarantine", _l("Quarantine"),
 class FixForm(FlaskForm):
     version = SelectField(_l("Questionnaire and version"), validate_choice=False)
     lang = SelectField(_l("Language the answers were given in"), validate_choice=False)
-    workshop = StringField(_l("Workshop code (leave empty for none)"), validators=[Length(max=100)])
+    workshop = StringField(_l("Workshop code (leave empty for none)"), validators=[Length(max=100, message=TOO_LONG)])
     answers = TextAreaField(_l("Answers, as JSON"))
-    note = StringField(_l("Note for the log"), validators=[Length(max=2000)])
+    note = StringField(_l("Note for the log"), validators=[Length(max=2000, message=TOO_LONG)])
 
     def validate_version(self, field):
         if field.data not in {value for value, _label in field.choices}:
@@ -98,7 +99,7 @@ class FixForm(FlaskForm):
 
 
 class DiscardForm(FlaskForm):
-    note = StringField(_l("Why discard it? (for the log)"), validators=[Length(max=2000)])
+    note = StringField(_l("Why discard it? (for the log)"), validators=[Length(max=2000, message=TOO_LONG)])
 
 
 @bp.get("/quarantine")

@@ -99,6 +99,10 @@ def date_example() -> str:
     return _("For example %(date)s (year-month-day)", date=today.isoformat())
 
 
+# WTForms' own message would show in English on Pashto pages (it has no Pashto catalog).
+TOO_LONG = _l("Please write at most %(max)d characters.")
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -106,8 +110,8 @@ class CheckboxesField(SelectMultipleField):
 
 class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
-        InputRequired(_l("Please give the workshop a title.")), Length(max=200)])
-    place = StringField(_l("Place"), validators=[Length(max=200)])
+        InputRequired(_l("Please give the workshop a title.")), Length(max=200, message=TOO_LONG)])
+    place = StringField(_l("Place"), validators=[Length(max=200, message=TOO_LONG)])
     start_date = LocalDateField(_l("First day"), validators=[InputRequired(_l("Please write the first day."))])
     end_date = LocalDateField(_l("Last day"), validators=[InputRequired(_l("Please write the last day."))])
     form_ids = CheckboxesField(_l("Questionnaires"), validators=[
@@ -154,9 +158,9 @@ class WorkshopForm(FlaskForm):
 # A title and a place per interface language: shown to readers of that language instead of the main ones.
 for _code in INTERFACE_LANGUAGES:
     setattr(WorkshopForm, f"title_{_code}", StringField(
-        _l("Title in %(language)s", language=language_name(_code)), validators=[Length(max=200)]))
+        _l("Title in %(language)s", language=language_name(_code)), validators=[Length(max=200, message=TOO_LONG)]))
     setattr(WorkshopForm, f"place_{_code}", StringField(
-        _l("Place in %(language)s", language=language_name(_code)), validators=[Length(max=200)]))
+        _l("Place in %(language)s", language=language_name(_code)), validators=[Length(max=200, message=TOO_LONG)]))
 
 
 class ConfirmForm(FlaskForm):
