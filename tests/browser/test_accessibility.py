@@ -29,7 +29,7 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "a long enough password"
 # Endpoints that are not pages: files, JSON, images, downloads and the service worker.
 NOT_PAGES = {"static", "asset", "participants.service_worker", "organisers.workshop_qr", "organisers.download",
-             "health.healthz", "translators.preview"}
+             "health.healthz"}
 SERIOUS = {"critical", "serious"}
 
 
