@@ -166,6 +166,7 @@ function wireQuestionnaire(form, questions, store, sync, refresh, status) {
       workshop: form.dataset.workshop || null, answers: result.answers,
     }, draftKey);
     window.history.scrollRestoration = 'auto';
+    $('#draft-offer').hidden = true;  // its draft went with these answers
     current = fresh();
     form.reset();
     form.hidden = true;
