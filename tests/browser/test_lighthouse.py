@@ -103,7 +103,9 @@ def run_lighthouse(lighthouse, url: str, tmp_path, cookie: str | None = None) ->
 
 
 def scores(result: dict) -> dict:
-    return {name: result["categories"][name]["score"] for name in CATEGORIES}
+    found = {name: result["categories"][name]["score"] for name in CATEGORIES}
+    print(result["finalDisplayedUrl"], found)  # shown with -rP: the margin, not only pass or fail
+    return found
 
 
 def failing(result: dict) -> list[str]:

@@ -236,6 +236,9 @@ def test_the_phone_status_panel_comes_after_the_content_and_moves_nothing(shippe
         assert page.evaluate(LAYOUT_SHIFT) < 0.01
         home = page.locator("a.home").bounding_box()
         assert home["height"] >= 44
+        # No empty line above the text of a box: its padding is the only space.
+        assert page.evaluate("() => getComputedStyle(document.querySelector('#phone-status > p')).marginTop") == "0px"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.note > p')).marginTop") == "0px"
 
 
 def test_after_a_reload_the_draft_offer_is_in_view(shipped, open_phone):
