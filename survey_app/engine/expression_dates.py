@@ -26,7 +26,7 @@ MAX_DAYS = 2_147_483_647  # beyond this ODK refuses to make a date
 def days_from_civil(year: int, month: int, day: int) -> int:
     """Days from 1970-01-01 to a proleptic Gregorian date (no library: the JS engine does the same)."""
     year -= month <= 2
-    era = (year if year >= 0 else year - 399) // 400
+    era = year // 400
     yoe = year - era * 400
     doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
@@ -36,7 +36,7 @@ def days_from_civil(year: int, month: int, day: int) -> int:
 def civil_from_days(days: int) -> tuple[int, int, int]:
     """The (year, month, day) a count of days since 1970-01-01 falls on."""
     days += 719468
-    era = (days if days >= 0 else days - 146096) // 146097
+    era = days // 146097
     doe = days - era * 146097
     yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
     doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
