@@ -13,14 +13,14 @@ from __future__ import annotations
 import math
 import re
 
-_DATE_RE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})")
+_DATE_RE = re.compile(r"(-?[0-9]{4,6})-([0-9]{2})-([0-9]{2})")
 _DATETIME_RE = re.compile(
-    r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
+    r"(-?[0-9]{4,6})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?"
     r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?")
 DAY_MS = 86_400_000
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed")  # 1970-01-01 was a Thursday
-MAX_DAYS = 2_147_483_647  # beyond this ODK refuses to make a date
+MAX_DAYS = 100_000_000  # about 270,000 years: the milliseconds stay exact floats in JavaScript
 
 
 def days_from_civil(year: int, month: int, day: int) -> int:

@@ -85,7 +85,13 @@ def _numbers(values: Sequence[Any]) -> list[float]:
 
 
 def _sum(ctx, values) -> float:
-    return math.fsum(n for n in _numbers((values,)) if n == n) if isinstance(values, Nodeset) else to_num(values)
+    if not isinstance(values, Nodeset):
+        return to_num(values)
+    total = 0.0
+    for n in _numbers((values,)):
+        if n == n:  # ODK leaves out what is not a number
+            total += n  # added in order, as the JavaScript engine does (no compensated sum)
+    return total
 
 
 def _extreme(pick: Callable) -> Callable:
@@ -224,7 +230,7 @@ def _pulldata(ctx, file, column, key_column, key) -> str:
 
 
 def _choice_name(ctx, value, question) -> str:
-    name = to_str(question).strip()
+    name = to_str(question).strip(" \t\r\n")
     if name.startswith("${") and name.endswith("}"):
         name = name[2:-1]
     return ctx.choice_labels.get(name, _EMPTY).get(to_str(value), "")
@@ -235,7 +241,7 @@ def _indexed_repeat(ctx, name, values, group, index) -> Any:
     every = ctx.values(name) if ctx.values is not None else values
     every = every if isinstance(every, Nodeset) else Nodeset((every,))
     i = trunc(to_num(index))
-    i = 1 if not i == i or i < 1 else i  # ODK reads a missing or bad index as the first instance
+    i = 1 if i != i or i < 1 else i  # ODK reads a missing or bad index as the first instance
     return every[int(i) - 1] if i <= len(every) else ""
 
 

@@ -144,9 +144,10 @@ class SourceWriter:
 
     def _operator(self, op: str, nodes: tuple[Node, ...], args: list[str]) -> str:
         if op in ("or", "and"):
-            return "(" + f" {op} ".join(a if _is_boolean(n) else f"_truthy({a})" for n, a in zip(nodes, args)) + ")"
+            parts = (a if _is_boolean(n) else f"_truthy({a})" for n, a in zip(nodes, args, strict=True))
+            return "(" + f" {op} ".join(parts) + ")"
         if op in _INFIX:
-            return "(" + _INFIX[op].join(self._number(n, a) for n, a in zip(nodes, args)) + ")"
+            return "(" + _INFIX[op].join(self._number(n, a) for n, a in zip(nodes, args, strict=True)) + ")"
         if len(args) > 2:
             return f"_chain({self.constant(op)}, {', '.join(args)})"
         left, right = args

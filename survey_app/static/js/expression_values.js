@@ -1,0 +1,104 @@
+// Values of the expression language: how answers become numbers, text and yes/no, and compare.
+// Mirrors survey_app/engine/expression_values.py; the rules are in engine/expressions.py.
+
+import { toDays } from './expression_dates.js';
+
+const NUMBER_RE = /^[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*$/;
+const SPLIT_RE = /[ \t\r\n]+/;
+
+/**
+ * Several values of one reference: a question inside a repeat read from outside it, or the
+ * instances. sum(), count()... take all of them; elsewhere the first one stands for them.
+ */
+export class Nodeset {
+  constructor(values) { this.values = Object.freeze(Array.from(values)); }
+
+  get length() { return this.values.length; }
+}
+
+const isPlain = (v) => v === null || ['string', 'boolean', 'number'].includes(typeof v);
+
+/** Reduce any input to the value types the semantics are defined on. */
+export function normalize(v) {
+  if (v === undefined) return null;
+  if (isPlain(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Nodeset) return new Nodeset(v.values.map((i) => (isPlain(i) ? i : normalize(i))));
+  if (Array.isArray(v)) {
+    return v.map((i) => (typeof i === 'string' ? i : toStr(['boolean', 'number', 'bigint'].includes(typeof i) ? normalize(i) : null)));
+  }
+  return null;
+}
+
+/** The value a nodeset stands for where one value is needed: its first item. */
+export function first(v) {
+  if (v instanceof Nodeset) return v.length ? v.values[0] : '';
+  return v;
+}
+
+export function truthy(v) {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return !Number.isNaN(v) && v !== 0;
+  return (typeof v === 'string' || Array.isArray(v) || v instanceof Nodeset) && v.length > 0;
+}
+
+export function toNum(v) {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (NUMBER_RE.test(v)) return Number(v.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''));
+    const days = toDays(v);
+    return days === null ? NaN : days;
+  }
+  if (v instanceof Nodeset) return v.length ? toNum(v.values[0]) : NaN;
+  return NaN;
+}
+
+export function toStr(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return String(v);
+  if (v instanceof Nodeset) return v.length ? toStr(v.values[0]) : '';
+  return Array.isArray(v) ? v.join(' ') : '';
+}
+
+export const isEmpty = (v) => v === null || v === undefined
+  || ((typeof v === 'string' || Array.isArray(v)) && v.length === 0);
+
+export function items(v) {
+  const value = first(v);
+  const source = Array.isArray(value) ? value : toStr(value).split(SPLIT_RE);
+  return source.filter((i) => i);
+}
+
+export function equal(x, y) {
+  let a = first(x);
+  let b = first(y);
+  a = Array.isArray(a) ? toStr(a) : a;
+  b = Array.isArray(b) ? toStr(b) : b;
+  if (typeof a === 'boolean' || typeof b === 'boolean') return truthy(a) === truthy(b);
+  if (typeof a === 'number' || typeof b === 'number') return toNum(a) === toNum(b);
+  return toStr(a) === toStr(b);
+}
+
+/** Division as in ODK (Java doubles): x div 0 is an infinity, 0 div 0 is NaN. */
+export const div = (x, y) => x / y;
+
+export const mod = (x, y) => (y === 0 || !Number.isFinite(x) ? NaN : x % y);
+
+export const trunc = (x) => (Number.isFinite(x) ? Math.trunc(x) : x);
+
+/** Round as ODK does: on the number's shortest decimal form, halves toward +infinity. */
+export function roundOdk(value, places = 0) {
+  const x = toNum(value);
+  const n = trunc(toNum(places));
+  if (Number.isNaN(n) || Math.abs(n) > 30) return NaN;
+  if (!Number.isFinite(x)) return x;
+  const [mantissa, exponent] = x.toExponential().split('e');
+  const scaled = Number(`${mantissa}e${Number(exponent) + n}`);
+  if (Math.abs(scaled) >= 2 ** 52) return x; // no fraction left at this scale
+  const [digits, power] = Math.round(scaled).toExponential().split('e');
+  const result = Number(`${digits}e${Number(power) - n}`);
+  return result === 0 && x < 0 ? -0 : result;
+}
