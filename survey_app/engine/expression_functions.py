@@ -245,6 +245,33 @@ def _indexed_repeat(ctx, name, values, group, index) -> Any:
     return every[int(i) - 1] if i <= len(every) else ""
 
 
+def _int_value(value) -> int:
+    """A number as Java's intValue() reads it: truncated, NaN as 0, held to 32 bits."""
+    x = trunc(to_num(value))
+    return 0 if x != x else int(max(-(2**31), min(2**31 - 1, x)))
+
+
+def _checklist(ctx, low, high, *values) -> bool:
+    """True when the number of yes among the values is between low and high (a negative bound: none)."""
+    flags = values[0] if len(values) == 1 and isinstance(values[0], Nodeset) else values
+    count = sum(1 for flag in flags if truthy(flag))
+    low, high = _int_value(low), _int_value(high)
+    return (low < 0 or count >= low) and (high < 0 or count <= high)
+
+
+def _weighted_checklist(ctx, low, high, *pairs) -> bool:
+    """True when the weights of the values that are yes add up to between low and high."""
+    if len(pairs) == 2 and isinstance(pairs[0], Nodeset) and isinstance(pairs[1], Nodeset):
+        flags, weights = pairs[0], pairs[1]
+    else:
+        flags, weights = pairs[0::2], pairs[1::2]
+    total = 0.0
+    for flag, weight in zip(flags, weights, strict=False):
+        if truthy(flag):
+            total += to_num(weight)
+    return to_num(low) <= total <= to_num(high)
+
+
 def _once(ctx, current, value) -> Any:
     return value if is_empty(current) else current
 
@@ -298,6 +325,8 @@ FUNCTIONS: dict[str, Function] = {
     "count-selected": Function(1, 1, lambda ctx, x: float(len(items(x))), "number"),
     "selected-at": Function(2, 2, _selected_at),
     "jr:choice-name": Function(2, 2, _choice_name),
+    "checklist": Function(2, None, _checklist, "boolean"),
+    "weighted-checklist": Function(2, None, _weighted_checklist, "boolean"),
     # numbers
     "number": Function(1, 1, lambda ctx, x: to_num(x), "number"),
     "int": Function(1, 1, lambda ctx, x: trunc(to_num(x)), "number"),

@@ -144,7 +144,8 @@ def equal(x: Any, y: Any) -> bool:
     if isinstance(x, bool) or isinstance(y, bool):
         return truthy(x) == truthy(y)
     if _is_number(x) or _is_number(y):
-        return to_num(x) == to_num(y)
+        a, b = to_num(x), to_num(y)
+        return a == b or abs(a - b) < 1e-12  # ODK's tolerance: 6.1 - 7.8 = -1.7
     return to_str(x) == to_str(y)
 
 

@@ -2,8 +2,8 @@
 // Mirrors survey_app/engine/expression_dates.py step for step (integers first, one division),
 // so both engines give the same floats.
 
-const DATE_RE = /^(-?[0-9]{4,6})-([0-9]{2})-([0-9]{2})$/;
-const DATETIME_RE = /^(-?[0-9]{4,6})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$/;
+const DATE_RE = /^(-?[0-9]{4,6})-([0-9]{1,2})-([0-9]{1,2})$/;
+const DATETIME_RE = /^(-?[0-9]{4,6})-([0-9]{1,2})-([0-9]{1,2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?$/;
 export const DAY_MS = 86400000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WEEKDAYS = ['Thu', 'Fri', 'Sat', 'Sun', 'Mon', 'Tue', 'Wed']; // 1970-01-01 was a Thursday

@@ -176,6 +176,33 @@ function indexedRepeat(ctx, name, values, group, position) {
   return i <= every.length ? every.values[i - 1] : '';
 }
 
+/** A number as Java's intValue() reads it: truncated, NaN as 0, held to 32 bits. */
+function intValue(value) {
+  const x = trunc(toNum(value));
+  return Number.isNaN(x) ? 0 : Math.trunc(Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, x)));
+}
+
+/** True when the number of yes among the values is between low and high (a negative bound: none). */
+function checklist(ctx, low, high, ...values) {
+  const count = valuesOf(values).filter((flag) => truthy(flag)).length;
+  const [min, max] = [intValue(low), intValue(high)];
+  return (min < 0 || count >= min) && (max < 0 || count <= max);
+}
+
+/** True when the weights of the values that are yes add up to between low and high. */
+function weightedChecklist(ctx, low, high, ...pairs) {
+  let flags = pairs.filter((_, i) => i % 2 === 0);
+  let weights = pairs.filter((_, i) => i % 2 === 1);
+  if (pairs.length === 2 && pairs[0] instanceof Nodeset && pairs[1] instanceof Nodeset) {
+    [flags, weights] = [pairs[0].values, pairs[1].values];
+  }
+  let total = 0;
+  for (let i = 0; i < Math.min(flags.length, weights.length); i += 1) {
+    if (truthy(flags[i])) total += toNum(weights[i]);
+  }
+  return toNum(low) <= total && total <= toNum(high);
+}
+
 const row = (low, high, run, returns = '', referenceFirst = false) => Object.freeze({
   low, high, run, returns, referenceFirst,
 });
@@ -199,6 +226,8 @@ export const FUNCTIONS = Object.freeze({
   'count-selected': row(1, 1, (ctx, x) => items(x).length, 'number'),
   'selected-at': row(2, 2, selectedAt),
   'jr:choice-name': row(2, 2, choiceName),
+  'checklist': row(2, Infinity, checklist, 'boolean'),
+  'weighted-checklist': row(2, Infinity, weightedChecklist, 'boolean'),
   // numbers
   'number': row(1, 1, (ctx, x) => toNum(x), 'number'),
   'int': row(1, 1, (ctx, x) => trunc(toNum(x)), 'number'),

@@ -78,7 +78,10 @@ export function equal(x, y) {
   a = Array.isArray(a) ? toStr(a) : a;
   b = Array.isArray(b) ? toStr(b) : b;
   if (typeof a === 'boolean' || typeof b === 'boolean') return truthy(a) === truthy(b);
-  if (typeof a === 'number' || typeof b === 'number') return toNum(a) === toNum(b);
+  if (typeof a === 'number' || typeof b === 'number') {
+    const [m, n] = [toNum(a), toNum(b)];
+    return m === n || Math.abs(m - n) < 1e-12; // ODK's tolerance: 6.1 - 7.8 = -1.7
+  }
   return toStr(a) === toStr(b);
 }
 
