@@ -2,21 +2,25 @@
 
 import json
 import math
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from survey_app.engine.expression_functions import BROWSER_CORE
 from survey_app.engine.expression_functions import FUNCTIONS
 from survey_app.engine.expression_parser import MAX_LENGTH
 from survey_app.engine.expressions import MAX_DEPTH
 from survey_app.engine.expressions import Context
 from survey_app.engine.expressions import ExpressionError
 from survey_app.engine.expressions import Nodeset
+from survey_app.engine.expressions import browser_modules
 from survey_app.engine.expressions import evaluate
 from survey_app.engine.expressions import evaluate_bool
 from survey_app.engine.expressions import parse
 from survey_app.engine.expressions import references
+from survey_app.engine.loader import load_dict
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "expression_vectors.json").read_text("utf-8"))
 CASES = VECTORS["cases"]
@@ -76,6 +80,20 @@ def test_vectors_are_plentiful():
 def test_the_function_table_is_the_one_the_vectors_list():
     """The JavaScript tests check their table against the same list."""
     assert sorted(FUNCTIONS) == VECTORS["functions"]
+
+
+def test_a_form_using_functions_beyond_the_core_loads_them_on_the_phone():
+    plain = load_dict(_form("if(${age} >= 18, 1, 0)"))
+    rich = load_dict(_form("format-date(today(), '%Y')"))
+    assert sorted(BROWSER_CORE) == VECTORS["core_functions"]
+    assert browser_modules(plain) == []
+    assert browser_modules(rich) == ["js/expression_functions.js"]
+
+
+def _form(calculation: str) -> dict:
+    return {"form_id": "f", "title": "F", "settings": {"default_language": "en"},
+            "survey": [{"type": "integer", "name": "age", "label": "Age"},
+                       {"type": "calculate", "name": "c", "calculation": calculation}]}
 
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
@@ -202,3 +220,21 @@ def test_today_defaults_to_the_local_date():
 def test_the_deepest_expressions_the_language_allows_run(expr):
     """Each expression becomes Python source; parts of deep ones are computed ahead, within Python's limits."""
     assert isinstance(evaluate(expr, {}), (bool, float))
+
+
+def test_a_form_page_loads_the_other_functions_only_for_a_questionnaire_that_uses_them(app_config, tmp_path):
+    from survey_app import create_app
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for form_id, calculation in (("plain", "if(${age} >= 18, 1, 0)"), ("rich", "format-date(today(), '%Y')")):
+        text = json.dumps({**_form(calculation), "form_id": form_id})  # JSON is YAML
+        (folder / f"{form_id}.yaml").write_text(text, encoding="utf-8")
+    app = create_app({**app_config, "SURVEY_FORMS_DIR": str(folder)})
+    client = app.test_client()
+    plain, rich = (client.get(f"/forms/{name}").data.decode() for name in ("plain", "rich"))
+    scripts = [re.findall(r'<script type="module" src="([^"]+)"', page) for page in (plain, rich)]
+    assert [url.rsplit("/", 1)[1] for url in scripts[0]] == ["main.js"]
+    assert [url.rsplit("/", 1)[1] for url in scripts[1]] == ["expression_functions.js", "main.js"]
+    assert client.get(scripts[1][0]).status_code == 200
+    app.extensions["survey_engine"].dispose()

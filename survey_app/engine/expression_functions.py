@@ -384,3 +384,10 @@ FUNCTIONS: dict[str, Function] = {
     "position": Function(0, 1, lambda ctx, node=None: float(ctx.position), "number"),
     "indexed-repeat": Function(3, 3, _indexed_repeat, reference_first=True),
 }
+
+BROWSER_CORE = frozenset({
+    "true", "false", "not", "if", "coalesce", "selected", "count-selected", "number", "int", "round", "string",
+    "concat", "string-length", "today",
+})
+"""The functions every phone page has (static/js/expression_core.js); the others come with
+static/js/expression_functions.js, which a page loads only for a questionnaire that uses them."""

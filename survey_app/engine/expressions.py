@@ -48,6 +48,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import expression_source
+from .expression_functions import BROWSER_CORE
 from .expression_functions import Context
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
@@ -65,6 +66,7 @@ __all__ = [
     "ExpressionError",
     "Node",
     "Nodeset",
+    "browser_modules",
     "evaluate",
     "evaluate_bool",
     "iso_day",
@@ -95,6 +97,34 @@ def iso_day(day: date) -> str:
 
 def _as_node(node_or_text: Node | str) -> Node:
     return node_or_text if isinstance(node_or_text, Node) else parse(node_or_text)
+
+
+BROWSER_FUNCTIONS = "js/expression_functions.js"
+_FIELDS = ("relevant", "constraint", "required", "calculation", "choice_filter", "repeat_count")
+
+
+def browser_modules(form) -> list[str]:
+    """Static JavaScript modules a questionnaire's page needs besides the core, to keep plain pages light."""
+    for question, _ in form.walk():
+        for field in _FIELDS:
+            text = getattr(question, field, None)
+            if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:
+                return [BROWSER_FUNCTIONS]
+    return []
+
+
+def _functions(text: str) -> set[str]:
+    try:
+        stack = [parse(text)]
+    except ExpressionError:
+        return set()
+    found: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if node.kind == "call":
+            found.add(str(node.value))
+        stack.extend(node.args)
+    return found
 
 
 def references(text_or_node: Node | str) -> set[str]:

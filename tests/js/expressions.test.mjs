@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import {
   ExpressionError, MAX_LENGTH, Nodeset, evaluate, evaluateBool, parse, references,
 } from '../../survey_app/static/js/expressions.js';
+import { CORE_FUNCTIONS } from '../../survey_app/static/js/expression_core.js';
 import { FUNCTIONS } from '../../survey_app/static/js/expression_functions.js';
 
 const VECTORS = JSON.parse(readFileSync(new URL('../data/expression_vectors.json', import.meta.url), 'utf-8'));
@@ -58,6 +59,7 @@ function checkCase(c) {
 
 test('the function table is the one the vectors list', () => {
   assert.deepEqual(Object.keys(FUNCTIONS).sort(), [...VECTORS.functions].sort());
+  assert.deepEqual(Object.keys(CORE_FUNCTIONS).sort(), [...VECTORS.core_functions].sort());
 });
 
 test('a long chain is read but an endless one is refused', () => {

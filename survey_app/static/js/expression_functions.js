@@ -2,16 +2,22 @@
 // same names as survey_app/engine/expression_functions.py (tests/data/expression_vectors.json
 // lists them and holds both to the same answers). An implementation takes the evaluation
 // context ({today, now, position, values, attachments, choiceLabels}) and the argument values.
+// The functions the shipped questionnaires use (expression_core.js) always load; this module
+// adds the others when it is imported, and a page loads it only for a questionnaire that uses
+// one of them (engine/expressions.py: browser_modules), keeping plain forms light.
 
+import * as calendar from './expression_calendar.js';
 import * as dates from './expression_dates.js';
-import { matches } from './expression_regex.js';
 import {
-  Nodeset, first, isEmpty, items, roundOdk, toNum, toStr, trunc, truthy,
+  CORE_FUNCTIONS, chars, row, trimAscii, valuesOf,
+} from './expression_core.js';
+import { check, matches } from './expression_regex.js';
+import { addFunctions } from './expressions.js';
+import {
+  Nodeset, first, isEmpty, items, toNum, toStr, trunc, truthy,
 } from './expression_values.js';
 
 const TOKEN_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const chars = (text) => Array.from(text);
-const trimAscii = (text) => text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
 function spread(values) {
   const out = [];
@@ -38,9 +44,7 @@ function countNonEmpty(ctx, values) {
   return list.filter((value) => toStr(value) !== '').length;
 }
 
-const valuesOf = (values) => (values.length === 1 && values[0] instanceof Nodeset ? values[0].values : values);
 const join = (ctx, separator, ...values) => valuesOf(values).map(toStr).join(toStr(separator));
-const concat = (ctx, ...values) => valuesOf(values).map(toStr).join('');
 
 function index(value, n) {
   const x = trunc(toNum(value));
@@ -94,15 +98,15 @@ function date(ctx, x) {
   const value = first(x);
   if (value === null || value === '') return '';
   const parts = typeof value === 'string' ? dates.parse(value) : null;
-  if (parts) return dates.dateText(dates.daysFromCivil(parts[0], parts[1], parts[2]));
-  return dates.dateText(toNum(value));
+  if (parts) return calendar.dateText(dates.daysFromCivil(parts[0], parts[1], parts[2]));
+  return calendar.dateText(toNum(value));
 }
 
 function dateTime(ctx, x) {
   const value = first(x);
   if (value === null || value === '') return '';
   if (typeof value === 'string' && dates.parse(value)) return trimAscii(value);
-  return dates.datetimeText(toNum(value));
+  return calendar.datetimeText(toNum(value));
 }
 
 function decimalDateTime(ctx, x) {
@@ -125,8 +129,8 @@ function decimalTime(ctx, x) {
 function formatDate(ctx, x, pattern) {
   const value = first(x);
   const source = typeof value === 'string' && dates.parse(value) ? value : toNum(value);
-  const fields = dates.fieldsOf(source);
-  return fields === null ? '' : dates.formatFields(fields, toStr(pattern));
+  const fields = calendar.fieldsOf(source);
+  return fields === null ? '' : calendar.formatFields(fields, toStr(pattern));
 }
 
 function randomBytes(n) {
@@ -203,35 +207,20 @@ function weightedChecklist(ctx, low, high, ...pairs) {
   return toNum(low) <= total && total <= toNum(high);
 }
 
-const row = (low, high, run, returns = '', referenceFirst = false) => Object.freeze({
-  low, high, run, returns, referenceFirst,
-});
 const math = (f) => (ctx, ...values) => f(...values.map(toNum));
 
 export const FUNCTIONS = Object.freeze({
+  ...CORE_FUNCTIONS,
   // yes/no
-  'true': row(0, 0, () => true, 'boolean'),
-  'false': row(0, 0, () => false, 'boolean'),
-  'not': row(1, 1, (ctx, x) => !truthy(x), 'boolean'),
   'boolean': row(1, 1, (ctx, x) => truthy(x), 'boolean'),
   'boolean-from-string': row(1, 1, booleanFromString, 'boolean'),
-  'if': row(3, 3, (ctx, c, a, b) => (truthy(c) ? a : b)),
-  'coalesce': row(2, 2, (ctx, a, b) => {
-    const value = first(a);
-    return isEmpty(value) || Number.isNaN(value) ? b : a;
-  }),
   'once': row(1, 1, (ctx, current, value) => (isEmpty(current) ? value : current)),
   // choices
-  'selected': row(2, 2, (ctx, x, option) => items(x).includes(trimAscii(toStr(option))), 'boolean'),
-  'count-selected': row(1, 1, (ctx, x) => items(x).length, 'number'),
   'selected-at': row(2, 2, selectedAt),
   'jr:choice-name': row(2, 2, choiceName),
   'checklist': row(2, Infinity, checklist, 'boolean'),
   'weighted-checklist': row(2, Infinity, weightedChecklist, 'boolean'),
   // numbers
-  'number': row(1, 1, (ctx, x) => toNum(x), 'number'),
-  'int': row(1, 1, (ctx, x) => trunc(toNum(x)), 'number'),
-  'round': row(1, 2, (ctx, x, n = 0) => roundOdk(x, n), 'number'),
   'floor': row(1, 1, math(Math.floor), 'number'),
   'ceiling': row(1, 1, math(Math.ceil), 'number'),
   'abs': row(1, 1, math(Math.abs), 'number'),
@@ -251,10 +240,7 @@ export const FUNCTIONS = Object.freeze({
   'pi': row(0, 0, () => Math.PI, 'number'),
   'random': row(0, 0, () => Math.random(), 'number'),
   // text
-  'string': row(1, 1, (ctx, x) => toStr(x)),
-  'concat': row(0, Infinity, concat),
   'join': row(1, Infinity, join),
-  'string-length': row(1, 1, (ctx, x) => chars(toStr(x)).length, 'number'),
   'normalize-space': row(1, 1, (ctx, x) => toStr(x).replace(/[ \t\r\n]+/g, ' ').replace(/^ +| +$/g, '')),
   'contains': row(2, 2, (ctx, x, part) => toStr(x).includes(toStr(part)), 'boolean'),
   'starts-with': row(2, 2, (ctx, x, part) => toStr(x).startsWith(toStr(part)), 'boolean'),
@@ -267,8 +253,7 @@ export const FUNCTIONS = Object.freeze({
   'uuid': row(0, 1, uuid),
   'pulldata': row(4, 4, pulldata),
   // dates
-  'today': row(0, 0, (ctx) => ctx.today),
-  'now': row(0, 0, (ctx) => ctx.now || dates.localNow()),
+  'now': row(0, 0, (ctx) => ctx.now || calendar.localNow()),
   'date': row(1, 1, date),
   'date-time': row(1, 1, dateTime),
   'decimal-date-time': row(1, 1, decimalDateTime),
@@ -284,3 +269,5 @@ export const FUNCTIONS = Object.freeze({
   'position': row(0, 1, (ctx) => ctx.position ?? 1, 'number'),
   'indexed-repeat': row(3, 3, indexedRepeat, '', true),
 });
+
+addFunctions(FUNCTIONS, { checkPattern: check });

@@ -5,8 +5,7 @@
 // module docstring; values, dates, functions and regex live in the expression_*.js modules.
 // ES modules, reads no browser globals at import time.
 
-import { check as checkPattern } from './expression_regex.js';
-import { FUNCTIONS } from './expression_functions.js';
+import { CORE_FUNCTIONS } from './expression_core.js';
 import {
   Nodeset, div, equal, mod, normalize, toNum, truthy,
 } from './expression_values.js';
@@ -15,10 +14,16 @@ export { Nodeset };
 export const MAX_DEPTH = 100;
 export const MAX_LENGTH = 20000;
 
-// name -> [min args, max args or Infinity], from the table of functions
-export const FUNCTION_ARITY = Object.freeze(Object.fromEntries(
-  Object.entries(FUNCTIONS).map(([name, f]) => [name, [f.low, f.high]]),
-));
+// The functions this page knows: the core ones, and those expression_functions.js adds when
+// the page loads it (for a questionnaire that uses them).
+const FUNCTIONS = { ...CORE_FUNCTIONS };
+let checkPattern = () => null;
+
+/** Add functions (and the regex pattern check) to the language on this page. */
+export function addFunctions(table, { checkPattern: check } = {}) {
+  Object.assign(FUNCTIONS, table);
+  if (check) checkPattern = check;
+}
 const OPERATOR_NAMES = ['and', 'or', 'div', 'mod'];
 const VALUE_ENDS = new Set(['num', 'str', 'ref', 'cur', 'parent']);
 
@@ -222,7 +227,7 @@ class Parser {
 
   call(nameTok) {
     const name = nameTok.value;
-    if (!Object.hasOwn(FUNCTION_ARITY, name)) {
+    if (!Object.hasOwn(FUNCTIONS, name)) {
       throw new ExpressionError(`unknown function '${name}'`, nameTok.pos);
     }
     this.take(); // "("
@@ -235,7 +240,7 @@ class Parser {
       }
     }
     this.expect(')');
-    const [low, high] = FUNCTION_ARITY[name];
+    const { low, high } = FUNCTIONS[name];
     if (args.length < low || args.length > high) {
       const message = `function '${name}' takes ${arityText(low, high)}`;
       throw new ExpressionError(`${message}, got ${args.length}`, nameTok.pos);
