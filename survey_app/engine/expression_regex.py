@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 MAX_PATTERN = 1000  # characters
-MAX_SIZE = 1000  # items once counted repetitions are written out; bounds the phone's work per character
+MAX_SIZE = 500  # items once counted repetitions are written out; bounds the phone's work per character
 MAX_COUNT = 1000  # the largest {n,m} RE2 accepts
 LAST = 0x10FFFF
 DIGITS = ((48, 57),)

@@ -4,7 +4,7 @@
 // True when the *whole* answer matches, as in ODK Collect.
 
 const MAX_PATTERN = 1000;
-const MAX_SIZE = 1000;
+const MAX_SIZE = 500;
 const MAX_COUNT = 1000;
 const LAST = 0x10ffff;
 const DIGITS = [[48, 57]];
@@ -241,8 +241,8 @@ export function check(pattern) {
 
 // ------------------------------------------------------------ state machine
 // Thompson's construction: instructions 'set' (consume one character of the ranges), 'split'
-// (two ways on), 'jmp', 'assert' and 'match'; run by advancing every live state one character at
-// a time (no backtracking), so the work is at most (answer length) x (instructions).
+// (two ways on), 'jmp', 'assert' and 'match'; run by advancing every live instruction one
+// character at a time (no backtracking), so the work is at most (answer length) x (instructions).
 
 function compile(tree) {
   const prog = [];
@@ -309,63 +309,119 @@ function inRanges(ranges, code) {
 }
 
 const isWord = (code) => code !== undefined && inRanges(WORD, code);
+const MAX_STATES = 4096;
 
-function holds(kind, codes, at) {
-  if (kind === 'bol') return at === 0;
-  if (kind === 'eol') return at === codes.length;
-  const boundary = isWord(codes[at - 1]) !== isWord(codes[at]);
-  return kind === 'word' ? boundary : !boundary;
-}
+// The set of live instructions after each character is a state of a machine built as the answer
+// is read (a lazy DFA): a state met again, with a character of the same class (characters no set
+// of the pattern tells apart) and the same surroundings (start, end, word boundary), is looked up
+// instead of recomputed, so a long answer costs a lookup per character once the states are known.
+class Machine {
+  constructor(prog) {
+    this.prog = prog;
+    this.assertions = prog.some((ins) => ins.op === 'assert');
+    const bounds = new Set([0]);
+    for (const ins of prog) {
+      if (ins.op === 'set') for (const [low, high] of ins.ranges) bounds.add(low).add(high + 1);
+    }
+    this.bounds = [...bounds].sort((x, y) => x - y);
+    this.seen = new Int32Array(prog.length).fill(-1);
+    this.generation = 0;
+    this.states = new Map();
+    this.starts = new Map();
+  }
 
-function run(prog, codes) {
-  const seen = new Int32Array(prog.length).fill(-1);
-  let generation = 0;
-  const add = (list, start, at) => {
-    const stack = [start];
+  classOf(code) {
+    let lo = 0;
+    let hi = this.bounds.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.bounds[mid] <= code) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  holds(kind, flags) {
+    if (kind === 'bol') return (flags & 1) !== 0;
+    if (kind === 'eol') return (flags & 2) !== 0;
+    const boundary = ((flags >> 2) & 1) !== ((flags >> 3) & 1);
+    return kind === 'word' ? boundary : !boundary;
+  }
+
+  /** The state reached from these instructions without reading a character. */
+  state(starts, flags) {
+    this.generation += 1;
+    const pcs = [];
+    const stack = [...starts].reverse();
     while (stack.length) {
       const pc = stack.pop();
-      if (seen[pc] === generation) continue;
-      seen[pc] = generation;
-      const ins = prog[pc];
+      if (this.seen[pc] === this.generation) continue;
+      this.seen[pc] = this.generation;
+      const ins = this.prog[pc];
       if (ins.op === 'jmp') stack.push(ins.x);
       else if (ins.op === 'split') stack.push(ins.y, ins.x);
-      else if (ins.op === 'assert') { if (holds(ins.kind, codes, at)) stack.push(pc + 1); } else list.push(pc);
+      else if (ins.op === 'assert') { if (this.holds(ins.kind, flags)) stack.push(pc + 1); } else pcs.push(pc);
     }
-  };
-  let current = [];
-  add(current, 0, 0);
-  for (let at = 0; at < codes.length; at += 1) {
-    generation += 1;
-    const next = [];
-    for (const pc of current) {
-      const ins = prog[pc];
-      if (ins.op === 'set' && inRanges(ins.ranges, codes[at])) add(next, pc + 1, at + 1);
+    pcs.sort((x, y) => x - y);
+    const key = pcs.join(',');
+    let found = this.states.get(key);
+    if (found === undefined) {
+      found = { pcs, next: new Map(), match: pcs.some((pc) => this.prog[pc].op === 'match') };
+      if (this.states.size < MAX_STATES) this.states.set(key, found);
     }
-    if (next.length === 0) return false;
-    current = next;
+    return found;
   }
-  return current.some((pc) => prog[pc].op === 'match');
+
+  step(from, code, flags) {
+    const key = this.classOf(code) * 16 + flags;
+    let next = from.next.get(key);
+    if (next === undefined) {
+      const targets = [];
+      for (const pc of from.pcs) {
+        const ins = this.prog[pc];
+        if (ins.op === 'set' && inRanges(ins.ranges, code)) targets.push(pc + 1);
+      }
+      next = this.state(targets, flags);
+      if (from.next.size < 256) from.next.set(key, next);
+    }
+    return next;
+  }
+
+  run(codes) {
+    const n = codes.length;
+    const flagsAt = (at) => (this.assertions
+      ? (at === 0 ? 1 : 0) | (at === n ? 2 : 0) | (isWord(codes[at - 1]) ? 4 : 0) | (isWord(codes[at]) ? 8 : 0)
+      : 0);
+    const first = flagsAt(0);
+    if (!this.starts.has(first)) this.starts.set(first, this.state([0], first));
+    let current = this.starts.get(first);
+    for (let at = 0; at < n; at += 1) {
+      current = this.step(current, codes[at], flagsAt(at + 1));
+      if (current.pcs.length === 0) return false;
+    }
+    return current.match;
+  }
 }
 
 const CACHE_LIMIT = 256;
 const programs = new Map();
 
-function program(pattern) {
+function machine(pattern) {
   if (programs.has(pattern)) return programs.get(pattern);
-  let prog = null;
+  let built = null;
   try {
-    prog = compile(read(pattern));
+    built = new Machine(compile(read(pattern)));
   } catch (err) {
     if (!(err instanceof PatternError)) throw err;
   }
   if (programs.size >= CACHE_LIMIT) programs.delete(programs.keys().next().value);
-  programs.set(pattern, prog);
-  return prog;
+  programs.set(pattern, built);
+  return built;
 }
 
 /** Whether the whole text matches the pattern; false for a pattern this language refuses. */
 export function matches(text, pattern) {
-  const prog = program(pattern);
-  if (prog === null) return false;
-  return run(prog, Array.from(text, (c) => c.codePointAt(0)));
+  const built = machine(pattern);
+  if (built === null) return false;
+  return built.run(Array.from(text, (c) => c.codePointAt(0)));
 }
