@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from survey_app.engine.definition import definition_to_dict
 from survey_app.engine.expression_functions import BROWSER_CORE
 from survey_app.engine.expression_functions import FUNCTIONS
 from survey_app.engine.expression_parser import MAX_LENGTH
@@ -20,6 +21,7 @@ from survey_app.engine.expressions import evaluate
 from survey_app.engine.expressions import evaluate_bool
 from survey_app.engine.expressions import parse
 from survey_app.engine.expressions import references
+from survey_app.engine.loader import DefinitionError
 from survey_app.engine.loader import load_dict
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "expression_vectors.json").read_text("utf-8"))
@@ -238,3 +240,42 @@ def test_a_form_page_loads_the_other_functions_only_for_a_questionnaire_that_use
     assert [url.rsplit("/", 1)[1] for url in scripts[1]] == ["expression_functions.js", "main.js"]
     assert client.get(scripts[1][0]).status_code == 200
     app.extensions["survey_engine"].dispose()
+
+
+def _priced_form(**extra) -> dict:
+    return {"form_id": "prices", "title": "Prices", "settings": {"default_language": "en"},
+            "survey": [{"type": "select_one items", "name": "item", "label": "Item"},
+                       {"type": "calculate", "name": "price",
+                        "calculation": "pulldata('prices.csv', 'price', 'item', ${item})"},
+                       {"type": "calculate", "name": "item_label",
+                        "calculation": "jr:choice-name(${item}, '${item}')"}],
+            "choices": {"items": [{"name": "rice", "label": {"en": "Rice"}}, {"name": "oil", "label": "Oil"}]},
+            **extra}
+
+
+def test_pulldata_reads_the_questionnaires_attached_rows_on_the_server():
+    from survey_app.engine.validation import validate
+
+    rows = [{"item": "rice", "price": "40"}, {"item": "oil", "price": 95}]
+    form = load_dict(_priced_form(attachments={"prices.csv": rows}))
+    outcome = validate(form, {"item": "oil"}, today=date(2026, 11, 22))
+    assert outcome.answers == {"item": "oil", "price": "95", "item_label": "Oil"}
+    assert definition_to_dict(form)["attachments"] == {"prices.csv": [{"item": "rice", "price": "40"},
+                                                                      {"item": "oil", "price": "95"}]}
+    assert "attachments" not in definition_to_dict(load_dict(_form("1")))
+
+
+def test_pulldata_from_a_file_the_questionnaire_has_not_got_is_refused_by_name():
+    with pytest.raises(DefinitionError) as info:
+        load_dict(_priced_form())
+    assert info.value.problems == ["question 'price': calculation reads pulldata('prices.csv'), "
+                                   "but the questionnaire has no attached file of that name"]
+    with pytest.raises(DefinitionError, match="must be a list of rows"):
+        load_dict(_priced_form(attachments={"prices.csv": "item,price"}))
+
+
+def test_a_regex_pattern_the_phone_could_not_run_is_refused_when_the_questionnaire_loads():
+    form = _form("1")
+    form["survey"][0]["constraint"] = "regex(., '(?=[0-9])[0-9]+')"
+    with pytest.raises(DefinitionError, match="regex pattern refused: lookahead and lookbehind are not supported"):
+        load_dict(form)

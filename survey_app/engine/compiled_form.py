@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from .definition import FormDefinition
 from .definition import Question
+from .expression_attachments import choice_labels
 from .expression_functions import Context
 from .expression_parser import parse
 from .expression_source import SourceWriter
@@ -47,6 +48,7 @@ def compile_form(form: FormDefinition, *, readers: dict[str, Callable], field_er
 class _FormWriter:
     def __init__(self, form: FormDefinition, readers: dict[str, Callable], field_error: type) -> None:
         self.field_error = field_error
+        self.form = form
         self.walked = list(form.walk())
         self.local = {question.name: f"a{n}" for n, (question, _) in enumerate(self.walked)}
         numbers = frozenset(self.local[question.name] for question, _ in self.walked if question.type in NUMBER_TYPES)
@@ -68,10 +70,12 @@ class _FormWriter:
         return source
 
     def function(self, *, invalid_value, outcome) -> Callable:
+        form_attachments, labels = self.form.attachments, choice_labels(self.form)
         inputs = [question for question, _ in self.walked if question.is_input]
         calculations = [question for question, _ in self.walked if question.type == "calculate"]
         names = frozenset(self.local)
-        self.emit(2, "ctx = _Context(today)", "errors = {}", "hidden = set()", "format_errors = {}",
+        tables = f"attachments={self.constant(form_attachments)}, choice_labels={self.constant(labels)}"
+        self.emit(2, f"ctx = _Context(today, {tables})", "errors = {}", "hidden = set()", "format_errors = {}",
                   f"unknown = sorted(unknown) if (unknown := raw.keys() - {self.constant(names)}) else []")
         for question, _ in self.walked:
             if not question.is_input:
