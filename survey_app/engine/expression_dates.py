@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 _DATE_RE = re.compile(r"(-?[0-9]{4,6})-([0-9]{1,2})-([0-9]{1,2})")
 _DATETIME_RE = re.compile(
@@ -79,8 +80,12 @@ def _offset(zone: str | None) -> int:
     return -minutes if zone[0] == "-" else minutes
 
 
+@lru_cache(maxsize=4096)
 def to_days(text: str) -> float | None:
-    """Days since 1970-01-01 of a date or date-time text (None when it is neither)."""
+    """Days since 1970-01-01 of a date or date-time text (None when it is neither).
+
+    Remembered: a batch holds few distinct dates (today, the session days), read in every record.
+    """
     parts = parse(text)
     if parts is None:
         return None

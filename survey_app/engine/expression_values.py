@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_DOWN
 from decimal import ROUND_HALF_UP
 from decimal import Context
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .expression_dates import to_days
@@ -80,13 +81,20 @@ def to_num(v: Any) -> float:
         except OverflowError:  # huge int
             return math.inf if v > 0 else -math.inf
     if isinstance(v, str):
-        if _NUMBER_RE.fullmatch(v):
-            return float(v.strip(" \t\r\n"))
-        days = to_days(v)
-        return NAN if days is None else days
+        return _text_to_num(v) if len(v) <= 40 else _read_number(v)
     if isinstance(v, Nodeset):
         return to_num(v[0]) if v else NAN
     return NAN
+
+
+def _read_number(text: str) -> float:
+    if _NUMBER_RE.fullmatch(text):
+        return float(text.strip(" \t\r\n"))
+    days = to_days(text)
+    return NAN if days is None else days
+
+
+_text_to_num = lru_cache(maxsize=4096)(_read_number)  # short texts (numbers, dates) recur in every record
 
 
 def _format_float(x: float) -> str:
