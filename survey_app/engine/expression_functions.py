@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from . import expression_dates as dates
 from . import expression_regex
+from . import expression_repeats as repeats
 from .expression_values import NAN
 from .expression_values import Nodeset
 from .expression_values import first
@@ -75,39 +76,6 @@ class Function(NamedTuple):
     run: Callable[..., Any]  # run(context, *argument values)
     returns: str = ""  # "number" or "boolean" when the result always is one (lets callers skip conversions)
     reference_first: bool = False  # the first argument must be a ${question}
-
-
-def _numbers(values: Sequence[Any]) -> list[float]:
-    spread: list[Any] = []
-    for value in values:
-        spread.extend(value if isinstance(value, Nodeset) else (value,))
-    return [to_num(value) for value in spread]
-
-
-def _sum(ctx, values) -> float:
-    if not isinstance(values, Nodeset):
-        return to_num(values)
-    total = 0.0
-    for n in _numbers((values,)):
-        if n == n:  # ODK leaves out what is not a number
-            total += n  # added in order, as the JavaScript engine does (no compensated sum)
-    return total
-
-
-def _extreme(pick: Callable) -> Callable:
-    def run(ctx, *values) -> float:
-        numbers = [n for n in _numbers(values) if n == n]  # ODK leaves out what is not a number
-        return pick(numbers) if numbers else NAN
-    return run
-
-
-def _count(ctx, values) -> float:
-    return float(len(values)) if isinstance(values, Nodeset) else 1.0
-
-
-def _count_non_empty(ctx, values) -> float:
-    values = values if isinstance(values, Nodeset) else (values,)
-    return float(sum(1 for value in values if to_str(value) != ""))
 
 
 def _join(ctx, separator, *values) -> str:
@@ -236,42 +204,6 @@ def _choice_name(ctx, value, question) -> str:
     return ctx.choice_labels.get(name, _EMPTY).get(to_str(value), "")
 
 
-def _indexed_repeat(ctx, name, values, group, index) -> Any:
-    """indexed-repeat(${q}, ${repeat}, n): q's value in the repeat's n-th instance (1-based)."""
-    every = ctx.values(name) if ctx.values is not None else values
-    every = every if isinstance(every, Nodeset) else Nodeset((every,))
-    i = trunc(to_num(index))
-    i = 1 if i != i or i < 1 else i  # ODK reads a missing or bad index as the first instance
-    return every[int(i) - 1] if i <= len(every) else ""
-
-
-def _int_value(value) -> int:
-    """A number as Java's intValue() reads it: truncated, NaN as 0, held to 32 bits."""
-    x = trunc(to_num(value))
-    return 0 if x != x else int(max(-(2**31), min(2**31 - 1, x)))
-
-
-def _checklist(ctx, low, high, *values) -> bool:
-    """True when the number of yes among the values is between low and high (a negative bound: none)."""
-    flags = values[0] if len(values) == 1 and isinstance(values[0], Nodeset) else values
-    count = sum(1 for flag in flags if truthy(flag))
-    low, high = _int_value(low), _int_value(high)
-    return (low < 0 or count >= low) and (high < 0 or count <= high)
-
-
-def _weighted_checklist(ctx, low, high, *pairs) -> bool:
-    """True when the weights of the values that are yes add up to between low and high."""
-    if len(pairs) == 2 and isinstance(pairs[0], Nodeset) and isinstance(pairs[1], Nodeset):
-        flags, weights = pairs[0], pairs[1]
-    else:
-        flags, weights = pairs[0::2], pairs[1::2]
-    total = 0.0
-    for flag, weight in zip(flags, weights, strict=False):
-        if truthy(flag):
-            total += to_num(weight)
-    return to_num(low) <= total <= to_num(high)
-
-
 def _once(ctx, current, value) -> Any:
     return value if is_empty(current) else current
 
@@ -325,8 +257,8 @@ FUNCTIONS: dict[str, Function] = {
     "count-selected": Function(1, 1, lambda ctx, x: float(len(items(x))), "number"),
     "selected-at": Function(2, 2, _selected_at),
     "jr:choice-name": Function(2, 2, _choice_name),
-    "checklist": Function(2, None, _checklist, "boolean"),
-    "weighted-checklist": Function(2, None, _weighted_checklist, "boolean"),
+    "checklist": Function(2, None, repeats.checklist, "boolean"),
+    "weighted-checklist": Function(2, None, repeats.weighted_checklist, "boolean"),
     # numbers
     "number": Function(1, 1, lambda ctx, x: to_num(x), "number"),
     "int": Function(1, 1, lambda ctx, x: trunc(to_num(x)), "number"),
@@ -376,13 +308,13 @@ FUNCTIONS: dict[str, Function] = {
     "format-date": Function(2, 2, _format_date),
     "format-date-time": Function(2, 2, _format_date),
     # several values (repeats)
-    "sum": Function(1, 1, _sum, "number"),
-    "count": Function(1, 1, _count, "number"),
-    "count-non-empty": Function(1, 1, _count_non_empty, "number"),
-    "min": Function(1, None, _extreme(min), "number"),
-    "max": Function(1, None, _extreme(max), "number"),
+    "sum": Function(1, 1, repeats.sum_of, "number"),
+    "count": Function(1, 1, repeats.count, "number"),
+    "count-non-empty": Function(1, 1, repeats.count_non_empty, "number"),
+    "min": Function(1, None, repeats.extreme(min), "number"),
+    "max": Function(1, None, repeats.extreme(max), "number"),
     "position": Function(0, 1, lambda ctx, node=None: float(ctx.position), "number"),
-    "indexed-repeat": Function(3, 3, _indexed_repeat, reference_first=True),
+    "indexed-repeat": Function(3, 3, repeats.indexed_repeat, reference_first=True),
 }
 
 BROWSER_CORE = frozenset({
