@@ -4,7 +4,8 @@ A date answer is text (``2026-11-22``); where a number is needed it is the count
 1970-01-01, so ``today() - ${dob}`` is an age in days and ``today() + 7`` a day a week ahead.
 A date-time (``2026-11-22T10:30:00.000+03:30``) is the same count with the time as a fraction of
 a day, in UTC when it carries an offset (as written when it does not). The arithmetic is done on
-integers first and divided once, in the same order as ``static/js/expression_functions.js``,
+integers first and divided once, in the same order as ``static/js/expression_values.js`` (reading)
+and ``static/js/expression_calendar.js`` (writing),
 so both engines give the same floats.
 """
 

@@ -1,6 +1,7 @@
 """The functions of the expression language: one table of name, arity and implementation.
 
-``static/js/expression_functions.js`` holds the same table under the same names; a new function
+``static/js/expressions.js`` (the core rows every page has) and ``static/js/expression_functions.js``
+(the rest, loaded with questionnaires that use them) hold the same table under the same names; a new function
 is one row in each and a few lines of ``tests/data/expression_vectors.json``. An implementation
 takes the evaluation ``Context`` and the values of its arguments, and never raises.
 
@@ -321,5 +322,5 @@ BROWSER_CORE = frozenset({
     "true", "false", "not", "if", "coalesce", "selected", "count-selected", "number", "int", "round", "string",
     "concat", "string-length", "today",
 })
-"""The functions every phone page has (static/js/expression_core.js); the others come with
+"""The functions every phone page has (static/js/expressions.js); the others come with
 static/js/expression_functions.js, which a page loads only for a questionnaire that uses them."""

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import {
-  ExpressionError, MAX_LENGTH, Nodeset, evaluate, evaluateBool, parse, references,
+  CORE_FUNCTIONS, ExpressionError, MAX_LENGTH, Nodeset, evaluate, evaluateBool, parse, references,
 } from '../../survey_app/static/js/expressions.js';
-import { CORE_FUNCTIONS } from '../../survey_app/static/js/expression_core.js';
 import { FUNCTIONS } from '../../survey_app/static/js/expression_functions.js';
 
 const VECTORS = JSON.parse(readFileSync(new URL('../data/expression_vectors.json', import.meta.url), 'utf-8'));

@@ -1,7 +1,8 @@
 // Writing and formatting dates (date(), date-time(), format-date(), now()): the rest of
-// survey_app/engine/expression_dates.py, loaded with expression_functions.js.
+// survey_app/engine/expression_dates.py (reading dates is in expression_values.js), loaded
+// with expression_functions.js.
 
-import { DAY_MS, daysFromCivil, parse } from './expression_dates.js';
+import { DAY_MS, daysFromCivil, parse } from './expression_values.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WEEKDAYS = ['Thu', 'Fri', 'Sat', 'Sun', 'Mon', 'Tue', 'Wed']; // 1970-01-01 was a Thursday

@@ -2,19 +2,17 @@
 // same names as survey_app/engine/expression_functions.py (tests/data/expression_vectors.json
 // lists them and holds both to the same answers). An implementation takes the evaluation
 // context ({today, now, position, values, attachments, choiceLabels}) and the argument values.
-// The functions the shipped questionnaires use (expression_core.js) always load; this module
+// The functions the shipped questionnaires use (in expressions.js) always load; this module
 // adds the others when it is imported, and a page loads it only for a questionnaire that uses
 // one of them (engine/expressions.py: browser_modules), keeping plain forms light.
 
 import * as calendar from './expression_calendar.js';
-import * as dates from './expression_dates.js';
-import {
-  CORE_FUNCTIONS, chars, row, trimAscii, valuesOf,
-} from './expression_core.js';
 import { check, matches } from './expression_regex.js';
-import { addFunctions } from './expressions.js';
 import {
-  Nodeset, first, isEmpty, items, toNum, toStr, trunc, truthy,
+  CORE_FUNCTIONS, addFunctions, chars, row, trimAscii, valuesOf,
+} from './expressions.js';
+import {
+  DAY_MS, Nodeset, daysFromCivil, first, isEmpty, items, parse as parseDate, toNum, toStr, trunc, truthy,
 } from './expression_values.js';
 
 const TOKEN_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -97,15 +95,15 @@ function booleanFromString(ctx, value) {
 function date(ctx, x) {
   const value = first(x);
   if (value === null || value === '') return '';
-  const parts = typeof value === 'string' ? dates.parse(value) : null;
-  if (parts) return calendar.dateText(dates.daysFromCivil(parts[0], parts[1], parts[2]));
+  const parts = typeof value === 'string' ? parseDate(value) : null;
+  if (parts) return calendar.dateText(daysFromCivil(parts[0], parts[1], parts[2]));
   return calendar.dateText(toNum(value));
 }
 
 function dateTime(ctx, x) {
   const value = first(x);
   if (value === null || value === '') return '';
-  if (typeof value === 'string' && dates.parse(value)) return trimAscii(value);
+  if (typeof value === 'string' && parseDate(value)) return trimAscii(value);
   return calendar.datetimeText(toNum(value));
 }
 
@@ -117,10 +115,10 @@ function decimalDateTime(ctx, x) {
 function decimalTime(ctx, x) {
   const value = first(x);
   if (value === null || value === '') return '';
-  const parts = typeof value === 'string' ? dates.parse(value) : null;
+  const parts = typeof value === 'string' ? parseDate(value) : null;
   if (parts) {
     const [hour, minute, second, millisecond] = parts.slice(3, 7);
-    return (((hour * 60 + minute) * 60 + second) * 1000 + millisecond) / dates.DAY_MS;
+    return (((hour * 60 + minute) * 60 + second) * 1000 + millisecond) / DAY_MS;
   }
   const n = toNum(value);
   return Number.isFinite(n) ? n - Math.floor(n) : NaN;
@@ -128,7 +126,7 @@ function decimalTime(ctx, x) {
 
 function formatDate(ctx, x, pattern) {
   const value = first(x);
-  const source = typeof value === 'string' && dates.parse(value) ? value : toNum(value);
+  const source = typeof value === 'string' && parseDate(value) ? value : toNum(value);
   const fields = calendar.fieldsOf(source);
   return fields === null ? '' : calendar.formatFields(fields, toStr(pattern));
 }
