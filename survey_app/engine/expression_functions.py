@@ -286,8 +286,8 @@ FUNCTIONS: dict[str, Function] = {
     "string": Function(1, 1, lambda ctx, x: to_str(x)),
     "concat": Function(0, None, _concat),
     "join": Function(1, None, _join),
-    "string-length": Function(1, 1, lambda ctx, x: float(len(to_str(x))), "number"),
-    "normalize-space": Function(1, 1, lambda ctx, x: _SPACES.sub(" ", to_str(x)).strip(" ")),
+    "string-length": Function(0, 1, lambda ctx, x: float(len(to_str(x))), "number"),  # no argument: `.`
+    "normalize-space": Function(0, 1, lambda ctx, x: _SPACES.sub(" ", to_str(x)).strip(" ")),
     "contains": Function(2, 2, lambda ctx, x, part: to_str(part) in to_str(x), "boolean"),
     "starts-with": Function(2, 2, lambda ctx, x, part: to_str(x).startswith(to_str(part)), "boolean"),
     "ends-with": Function(2, 2, lambda ctx, x, part: to_str(x).endswith(to_str(part)), "boolean"),

@@ -66,6 +66,7 @@ _INLINE: dict[str, str] = {
     "today": "ctx.today",
     "position": "float(ctx.position)",
 }
+_CURRENT_BY_DEFAULT = frozenset({"string-length", "normalize-space"})  # without an argument they read `.`
 _INFIX = {"+": " + ", "-": " - ", "*": " * "}
 _PYTHON_COMPARE = {"<": " < ", "<=": " <= ", ">": " > ", ">=": " >= "}
 _ARITHMETIC = frozenset({"+", "-", "*", "div", "mod"})
@@ -133,6 +134,8 @@ class SourceWriter:
         if value == "if":  # only the branch chosen is computed; no _truthy where the condition is a yes/no
             condition = args[0] if _is_boolean(node.args[0]) else f"_truthy({args[0]})"
             return f"({args[1]} if {condition} else {args[2]})"
+        if value in _CURRENT_BY_DEFAULT and not args:
+            args = [current]
         if value in _INLINE:
             return _INLINE[str(value)].format(*args)
         run = self.constant(FUNCTIONS[str(value)].run)

@@ -239,7 +239,7 @@ export const FUNCTIONS = Object.freeze({
   'random': row(0, 0, () => Math.random(), 'number'),
   // text
   'join': row(1, Infinity, join),
-  'normalize-space': row(1, 1, (ctx, x) => toStr(x).replace(/[ \t\r\n]+/g, ' ').replace(/^ +| +$/g, '')),
+  'normalize-space': row(0, 1, (ctx, x) => toStr(x).replace(/[ \t\r\n]+/g, ' ').replace(/^ +| +$/g, '')),
   'contains': row(2, 2, (ctx, x, part) => toStr(x).includes(toStr(part)), 'boolean'),
   'starts-with': row(2, 2, (ctx, x, part) => toStr(x).startsWith(toStr(part)), 'boolean'),
   'ends-with': row(2, 2, (ctx, x, part) => toStr(x).endsWith(toStr(part)), 'boolean'),

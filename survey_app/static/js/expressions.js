@@ -44,7 +44,7 @@ export const CORE_FUNCTIONS = Object.freeze({
   'round': row(1, 2, (ctx, x, n = 0) => roundOdk(x, n), 'number'),
   'string': row(1, 1, (ctx, x) => toStr(x)),
   'concat': row(0, Infinity, concat),
-  'string-length': row(1, 1, (ctx, x) => chars(toStr(x)).length, 'number'),
+  'string-length': row(0, 1, (ctx, x) => chars(toStr(x)).length, 'number'), // no argument: "."
   'today': row(0, 0, (ctx) => ctx.today),
 });
 
@@ -343,10 +343,13 @@ function evalOp(node, ctx) {
   return result;
 }
 
+const CURRENT_BY_DEFAULT = new Set(['string-length', 'normalize-space']); // without an argument they read "."
+
 function evalCall(node, ctx) {
   const name = node.value;
   if (name === 'if') return evalNode(node.args[truthy(evalNode(node.args[0], ctx)) ? 1 : 2], ctx);
   const args = node.args.map((a) => evalNode(a, ctx));
+  if (args.length === 0 && CURRENT_BY_DEFAULT.has(name)) args.push(ctx.current);
   if (name === 'once') args.unshift(ctx.current);
   else if (name === 'indexed-repeat') args.unshift(node.args[0].value);
   return FUNCTIONS[name].run(ctx, ...args);
