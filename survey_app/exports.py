@@ -34,7 +34,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session
 from sqlmodel import select
@@ -314,18 +313,17 @@ def write_xlsx(rows: Iterable[tuple], layout: Layout, file) -> None:
     sheet = workbook.create_sheet("answers")
     sheet.sheet_view.rightToLeft = layout.options.right_to_left
     sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, name) for name in layout.header()])
+    sheet.append([_xlsx_cell(name) for name in layout.header()])
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in layout.cells(row)])
+        sheet.append([_xlsx_cell(value) for value in layout.cells(row)])
     workbook.save(file)
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(value):
+    """A cell's value as openpyxl takes it: defused text is never read as a formula (no leading =)."""
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=defuse(ILLEGAL_CHARACTERS_RE.sub("", value)))
-    cell.data_type = "s"
-    return cell
+    return defuse(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
