@@ -347,7 +347,8 @@ def save(rows: Iterable[tuple], layout: Layout, fmt: str, path: Path,
     partial = path.with_name(path.name + ".part")
     counted = _Counted(rows, progress)
     try:
-        with partial.open("wb") as file:
+        # answers are personal data: only the server's own account reads the file
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
             WRITERS[fmt](counted, layout, file)
             file.flush()
             os.fsync(file.fileno())

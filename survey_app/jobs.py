@@ -83,7 +83,7 @@ class Runner:
 
     def start(self, job: Job, work: Work) -> Job:
         """Record a new job and queue its work; return it as recorded."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.clean()
         job = replace(job, state=QUEUED, created=_now(), pid=os.getpid())
         with self._lock:

@@ -68,6 +68,8 @@ def test_a_large_export_becomes_a_job_whose_file_comes_with_length_and_checksum(
     assert response.headers["Repr-Digest"] == f"sha-256=:{digest}:"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=sample_feedback-")
     assert len(read_csv(data)) == 3
+    folder = app.instance_path + "/exports"
+    assert os.stat(folder).st_mode & 0o777 == 0o700 and os.stat(f"{folder}/{job.file}").st_mode & 0o777 == 0o600
 
 
 def test_a_cut_download_resumes_where_it_stopped(app, organiser):
@@ -215,3 +217,25 @@ def test_runner_reports_an_unexpected_failure_without_a_file(tmp_path):
     job = runner_.wait(job.id, 10)
     assert job.state == jobs.FAILED and job.error == jobs.BROKEN and not runner_.path(job).exists()
     assert datetime.datetime.fromisoformat(job.updated) >= job.created_at
+
+
+@pytest.mark.parametrize(("alive", "minutes_ago", "state"), [
+    (True, 0, jobs.RUNNING), (True, 11, jobs.FAILED), (False, 0, jobs.FAILED)])
+def test_another_process_reads_a_job_as_running_while_its_process_lives(tmp_path, alive, minutes_ago, state):
+    """Any gunicorn worker reads the state a job's worker writes; a job whose worker died or went silent stopped."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        if not alive:
+            process.kill()
+            process.wait()
+        updated = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=minutes_ago)
+        job = jobs.Job(id=jobs.new_id(), owner=1, form_id=FORM, format="csv", download_name="x.csv", total=9,
+                       done=4, state=jobs.RUNNING, created=updated.isoformat(), updated=updated.isoformat(),
+                       pid=process.pid)
+        (tmp_path / f"{job.id}.json").write_text(json.dumps(jobs.asdict(job)))
+        read = jobs.Runner(tmp_path).get(job.id)
+        assert read.state == state and read.done == 4
+        assert read.error == (None if state == jobs.RUNNING else jobs.INTERRUPTED)
+    finally:
+        process.kill()
+        process.wait()
