@@ -131,7 +131,7 @@ def run_export(browser: Browser, master: subprocess.Popen, fmt: str, folder: Pat
         page = browser.get(job_path)[1]
     offered = time.perf_counter() - started
     assert "/file" in page, html.unescape(page)[-1500:]
-    expected_sha = re.search(r'class="checksum">([0-9a-f]{64})<', page).group(1)
+    expected_sha = re.search(r'data-sha256="([0-9a-f]{64})"', page).group(1)
     expected_size = int(re.search(r"\(([0-9]+) bytes\)", page).group(1))
     moment, digest, size = time.perf_counter(), hashlib.sha256(), 0
     with browser.opener.open(browser.base + job_path + "/file", timeout=60) as response, \
