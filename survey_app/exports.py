@@ -39,6 +39,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from .engine.texts import resolve
+from .engine.texts import to_ascii_digits
 from .models import Submission
 from .results import LIKERT
 from .results import MULTIPLE
@@ -202,12 +203,16 @@ def number(value):
     """Return a numeric answer as a number; anything that is not a finite number is left as it was."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return value
+    found = value
     if isinstance(value, str):
+        text = to_ascii_digits(value)
+        if "_" in text or not text.isascii():  # Python reads 1_000 and other scripts' digits as numbers
+            return value
         try:
-            value = int(value) if _is_int(value) else float(value)
+            found = int(text) if _is_int(text) else float(text)
         except ValueError:
             return value
-    return value if math.isfinite(value) else str(value)
+    return found if math.isfinite(found) else value
 
 
 class _Heading:

@@ -310,8 +310,8 @@ def test_the_label_menu_names_languages_in_the_readers_language(organiser, page,
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("4", 4), ("-3", -3), ("2.5", 2.5), (7, 7), (1.5, 1.5), ("nan", "nan"), ("inf", "inf"), ("abc", "abc"),
-    ("۴", "۴"), (True, True), (None, None), ("", "")])
+    ("4", 4), ("-3", -3), ("2.5", 2.5), (7, 7), (1.5, 1.5), ("NaN", "NaN"), ("inf", "inf"), ("abc", "abc"),
+    ("1_0", "1_0"), ("۴", 4), ("٢٫٥", 2.5), ("४", "४"), (True, True), (None, None), ("", "")])
 def test_numbers_are_written_as_numbers_and_anything_else_as_it_came(value, expected):
     assert number(value) == expected and type(number(value)) is type(expected)
 
