@@ -178,7 +178,7 @@ def test_an_account_may_have_only_a_few_exports_waiting(app, organiser, monkeypa
     assert {finished(app, job_id).state for job_id in started} == {jobs.DONE}
 
 
-def test_old_files_are_removed_when_a_job_starts(app, organiser):
+def test_old_files_are_removed_when_a_job_starts_or_the_export_page_opens(app, organiser):
     old = finished(app, start(organiser))
     folder = app.instance_path + "/exports"
     day_ago = time.time() - 25 * 3600
@@ -187,6 +187,10 @@ def test_old_files_are_removed_when_a_job_starts(app, organiser):
     new = finished(app, start(organiser))
     assert sorted(os.listdir(folder)) == sorted([f"{new.id}.json", f"{new.id}.csv"])
     assert organiser.get(f"/organise/exports/{old.id}").status_code == 404
+    for name in os.listdir(folder):
+        os.utime(f"{folder}/{name}", (day_ago, day_ago))
+    organiser.get(PAGE)
+    assert os.listdir(folder) == []
 
 
 def test_small_exports_still_come_at_once(app, organiser):

@@ -141,6 +141,7 @@ def _page(form_id, version, form, status=200, message=None):
 def export_page(form_id):
     """Offer a download of the answers, with the results page's filters already filled in."""
     version = questionnaire(form_id)
+    runner().clean()
     return _page(form_id, version, export_form(form_id, version))
 
 
