@@ -243,3 +243,9 @@ def test_another_process_reads_a_job_as_running_while_its_process_lives(tmp_path
     finally:
         process.kill()
         process.wait()
+
+
+def test_starting_an_export_needs_the_pages_csrf_token(app, organiser):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = organiser.post(PAGE, data={"format": "csv"})
+    assert response.status_code == 400 and not os.path.exists(app.instance_path + "/exports")

@@ -329,3 +329,11 @@ def test_labels_that_start_like_a_formula_are_defused_in_headers(organiser, sess
     session.commit()
     header = list(read_csv(export(organiser, format="csv", labels="fa").data)[0])
     assert "'=1+1" in header and "'=1+1 (2)" in header
+
+
+def test_a_questionnaire_language_babel_does_not_know_still_exports(app):
+    from survey_app.organisers.exports import export_options
+
+    with app.test_request_context("/?lang=en"):
+        options = export_options("qq", "labels", "en")
+    assert options.labels == "qq" and options.label_suffix == "label" and not options.right_to_left

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 from babel import Locale
+from babel import UnknownLocaleError
 from flask import abort
 from flask import current_app
 from flask import g
@@ -106,13 +107,16 @@ def name_in_viewer_language(code: str) -> str:
     """Name a language in the reader's own language (Persian readers see انگلیسی, not English)."""
     try:
         return Locale.parse(current_language()).languages.get(code) or language_name(code)
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         return language_name(code)
 
 
 def export_options(labels: str | None, headers: str, page_language: str) -> exports.Options:
     """How an export is worded: sheets run right to left for a right-to-left language."""
-    with force_locale(labels or page_language):
+    try:
+        with force_locale(labels or page_language):
+            suffix = _("label")
+    except (ValueError, LookupError, UnknownLocaleError):  # a questionnaire language Babel does not know
         suffix = _("label")
     return exports.Options(labels=labels, label_headers=headers != "codes", zone=current_app.config["SURVEY_TIME_ZONE"],
                            right_to_left=is_rtl(labels or page_language), label_suffix=suffix)
@@ -121,12 +125,13 @@ def export_options(labels: str | None, headers: str, page_language: str) -> expo
 def runner() -> jobs.Runner:
     """This process's runner of background exports; their files live in the instance folder."""
     app = current_app._get_current_object()
-    if "survey_export_jobs" not in app.extensions:
-        app.extensions["survey_export_jobs"] = jobs.Runner(
-            Path(app.instance_path) / "exports",
-            workers=app.config["SURVEY_EXPORT_WORKERS"],
-            keep=datetime.timedelta(hours=app.config["SURVEY_EXPORT_KEEP_HOURS"]))
-    return app.extensions["survey_export_jobs"]
+    found = app.extensions.get("survey_export_jobs")
+    if found is None:
+        # setdefault: two threads' first requests at once still share one runner (it knows its jobs)
+        found = app.extensions.setdefault("survey_export_jobs", jobs.Runner(
+            Path(app.instance_path) / "exports", workers=app.config["SURVEY_EXPORT_WORKERS"],
+            keep=datetime.timedelta(hours=app.config["SURVEY_EXPORT_KEEP_HOURS"])))
+    return found
 
 
 def _page(form_id, version, form, status=200, message=None):
