@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 DISK, INTERRUPTED, BROKEN = "disk", "interrupted", "error"  # why a job failed
 JOB_ID = re.compile(r"[0-9a-f]{32}")
-STALE = datetime.timedelta(minutes=10)  # a running job writes its state at least this often
+# A job is known dead when its process is. This is for a process number used again by another
+# process: a running job writes its state every page of rows, but zipping a large XLSX at the
+# end writes nothing for minutes, hence the wide margin.
+STALE = datetime.timedelta(hours=1)
 PROGRESS_EVERY = 0.5  # seconds between two writes of a running job's state
 
 

@@ -224,7 +224,7 @@ def test_runner_reports_an_unexpected_failure_without_a_file(tmp_path):
 
 
 @pytest.mark.parametrize(("alive", "minutes_ago", "state"), [
-    (True, 0, jobs.RUNNING), (True, 11, jobs.FAILED), (False, 0, jobs.FAILED)])
+    (True, 0, jobs.RUNNING), (True, 30, jobs.RUNNING), (True, 61, jobs.FAILED), (False, 0, jobs.FAILED)])
 def test_another_process_reads_a_job_as_running_while_its_process_lives(tmp_path, alive, minutes_ago, state):
     """Any gunicorn worker reads the state a job's worker writes; a job whose worker died or went silent stopped."""
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
