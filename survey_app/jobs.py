@@ -26,6 +26,8 @@ from dataclasses import field
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
+
 log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -173,7 +175,14 @@ class Runner:
         job = replace(job, updated=_now())
         temporary = self.folder / f".{job.id}.{threading.get_ident()}.tmp"
         temporary.write_text(json.dumps(asdict(job), ensure_ascii=False), "utf-8")
-        temporary.replace(self.folder / f"{job.id}.json")
+        for attempt in range(5):
+            try:
+                temporary.replace(self.folder / f"{job.id}.json")
+                return
+            except PermissionError:  # Windows: a page is reading the state file at this moment
+                if attempt == 4:
+                    raise
+                time.sleep(0.05)
 
     def _gone(self, job: Job) -> bool:
         if job.pid == os.getpid():
@@ -187,13 +196,8 @@ def new_id() -> str:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    # psutil, not os.kill(pid, 0): on Windows that would send the process a Ctrl+C
+    return psutil.pid_exists(pid)
 
 
 def _now() -> str:
