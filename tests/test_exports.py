@@ -29,8 +29,8 @@ CLEAR_FA = "سخنان مربی به‌راحتی قابل فهم بود."
 
 
 def export(client, **fields):
-    """Ask for an export as the page's form does (a POST); small ones come back at once."""
-    return client.post(PAGE, data=fields)
+    """Ask for an export as the page does (a POST; codes unless labels are given); small ones come at once."""
+    return client.post(PAGE, data={"labels": "", **fields})
 
 
 @pytest.fixture
@@ -337,3 +337,15 @@ def test_a_questionnaire_language_babel_does_not_know_still_exports(app):
     with app.test_request_context("/?lang=en"):
         options = export_options("qq", "labels", "en")
     assert options.labels == "qq" and options.label_suffix == "label" and not options.right_to_left
+
+
+@pytest.mark.parametrize(("page", "selected"), [("fa", "fa"), ("en", "en"), ("fa_AF", "")])
+def test_answers_are_labelled_in_the_readers_language_by_default(organiser, page, selected):
+    body = organiser.get(f"{PAGE}?lang={page}").data.decode()
+    menu = body[body.index('name="labels"'):]
+    assert f'<option selected value="{selected}">' in menu[:menu.index("</select>")]  # no Dari in this questionnaire
+
+
+def test_an_export_asked_for_without_a_label_choice_is_labelled_in_the_readers_language(organiser, answers):
+    rows = read_csv(organiser.post(f"{PAGE}?lang=fa", data={"format": "csv"}).data)
+    assert CLEAR_FA in rows[0] and rows[0][f"{CLEAR_FA} (label)"] == "موافقم"

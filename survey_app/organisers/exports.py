@@ -101,6 +101,9 @@ def _offer_choices(form: ExportForm, definition) -> None:
         (code, _("Labels in %(language)s", language=name_in_viewer_language(code))) for code in definition.languages]
     form.headers.choices = [("labels", _("Question labels, in the language of the answers")),
                             ("codes", _("Question codes, the same in every language"))]
+    sent = request.form if request.method == "POST" else request.args
+    if "labels" not in sent:  # by default, answers as the reader reads them, when the questionnaire has that language
+        form.labels.data = current_language() if current_language() in definition.languages else ""
 
 
 def name_in_viewer_language(code: str) -> str:
