@@ -3,6 +3,7 @@
 import datetime
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,12 @@ def from_environment(instance_path: str) -> dict:
         # The largest file of answers an organiser may upload on the import page.
         "SURVEY_IMPORT_MAX_BYTES": int(os.environ.get("SURVEY_IMPORT_MAX_BYTES", str(256 * 1024 * 1024))),
         "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
+        # Times in exports are written in UTC and in this zone (the workshops' local time).
+        "SURVEY_TIME_ZONE": _time_zone(os.environ.get("SURVEY_TIME_ZONE", "Asia/Tehran")),
+        # Exports of more submissions than this run in the background; at most this many at once per process.
+        "SURVEY_EXPORT_DIRECT_ROWS": int(os.environ.get("SURVEY_EXPORT_DIRECT_ROWS", "5000")),
+        "SURVEY_EXPORT_WORKERS": int(os.environ.get("SURVEY_EXPORT_WORKERS", "2")),
+        "SURVEY_EXPORT_KEEP_HOURS": float(os.environ.get("SURVEY_EXPORT_KEEP_HOURS", "24")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Only a request that changes the session sends the cookie back. Otherwise a page the
@@ -47,6 +54,15 @@ def from_environment(instance_path: str) -> dict:
         "COMPRESS_ALGORITHM": ["br", "zstd", "gzip", "deflate"],
         "COMPRESS_BR_LEVEL": 7,
     }
+
+
+def _time_zone(name: str) -> str:
+    """Refuse to start with a time zone that does not exist, rather than fail at the first export."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"SURVEY_TIME_ZONE={name!r} is not a time zone (write one such as Asia/Tehran)") from exc
+    return name
 
 
 def _instance_secret(instance: Path) -> str:
