@@ -4,13 +4,14 @@ Roles: admin (everything), organiser (workshops, results, exports), translator (
 translation editor). Passwords are hashed with scrypt; there is no default account.
 """
 
-import datetime
 import functools
-import hmac
+import unicodedata
+from urllib.parse import urlsplit
 
 import click
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import g
 from flask import redirect
@@ -19,24 +20,24 @@ from flask import request
 from flask import session as cookie_session
 from flask import url_for
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlmodel import Session
-from sqlmodel import delete
-from sqlmodel import func
 from sqlmodel import select
-from werkzeug.security import check_password_hash
-from werkzeug.security import generate_password_hash
+from werkzeug.urls import iri_to_uri
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from . import login_throttle
+from . import passwords
+from . import staff_sessions
 from .db import get_engine
 from .db import get_session
 from .models import AuditEvent
-from .models import LoginAttempt
 from .models import User
 from .models import utcnow
 
@@ -44,9 +45,7 @@ bp = Blueprint("accounts", __name__)
 
 ROLES = ("admin", "organiser", "translator")
 ROLE_NAMES = {"admin": _l("Administrator"), "organiser": _l("Organiser"), "translator": _l("Translator")}
-MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES = 5
-FAILURE_WINDOW = datetime.timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 # (endpoint, title, description, roles): filled by each staff blueprint at import time.
@@ -70,17 +69,24 @@ def _staff_links() -> list[dict]:
     ]
 
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+hash_password = passwords.hash_password
+
+
+def password_problem(password: str, email: str) -> str | None:
+    """Say in the reader's language why a password is refused, or None when it may be used."""
+    code = passwords.problem(password, email)
+    return str(passwords.PROBLEMS[code]) if code else None
 
 
 def create_user(*, session: Session, email: str, password: str, role: str) -> User:
-    """Create an account; raise ValueError for a bad role, a short password or a taken email."""
+    """Create an account; raise ValueError for a bad role, a refused password or a taken email."""
     email = email.strip().lower()
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    with force_locale("en"):
+        problem = password_problem(password, email)
+    if problem:
+        raise ValueError(problem)
     if session.exec(select(User).where(User.email == email)).first():
         raise ValueError(f"an account for {email} exists already")
     user = User(email=email, password_hash=hash_password(password), role=role)
@@ -96,9 +102,19 @@ def audit(action: str, actor: str | None = None, **detail) -> None:
     get_session().add(AuditEvent(actor=actor, action=action, detail=detail))
 
 
-def _session_stamp(user: User) -> str:
-    """A fingerprint of the password hash: changing the password ends every open session."""
-    return user.password_hash[-16:]
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Give an account a new password and end its open sessions (committed by the caller)."""
+    user.password_hash = hash_password(password)
+    session.add(user)
+    staff_sessions.end_all(session=session, user=user)
+
+
+def set_active(*, session: Session, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions, so enabling brings none back."""
+    user.active = active
+    session.add(user)
+    if not active:
+        staff_sessions.end_all(session=session, user=user)
 
 
 @bp.before_app_request
@@ -106,12 +122,12 @@ def load_user() -> None:
     g.user = None
     if request.endpoint == "asset":
         return  # the same files for everyone: reading the session would add Vary: Cookie
-    user_id = cookie_session.get("user_id")
-    if user_id is None:
+    token = cookie_session.get("sid")
+    if token is None:
         return
-    user = get_session().get(User, user_id)
-    if user and user.active and hmac.compare_digest(cookie_session.get("stamp", ""), _session_stamp(user)):
-        g.user = user
+    g.user = staff_sessions.user_of(session=get_session(), token=token)
+    if g.user is None:
+        cookie_session.pop("sid")  # ended on the server: stop sending it
 
 
 def role_required(*roles: str):
@@ -137,53 +153,52 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
 
 
-def _too_many_failures(session: Session, keys: list[str]) -> bool:
-    since = utcnow() - FAILURE_WINDOW
-    counts = session.exec(
-        select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.key.in_(keys), LoginAttempt.at > since).group_by(LoginAttempt.key)
-    ).all()
-    return max(counts, default=0) >= MAX_FAILURES
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign staff in; repeated failures for an address or account are refused for a while."""
+    """Sign staff in; repeated failures from one address at one account must wait longer and longer."""
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         session = get_session()
         email = form.email.data.strip().lower()
-        keys = [f"ip:{request.remote_addr}", f"email:{email}"]
+        address = request.remote_addr
         user = session.exec(select(User).where(User.email == email)).first()
-        if _too_many_failures(session, keys):
+        wait = login_throttle.reserve(session=session, keys=login_throttle.keys_for(email, address, known=bool(user)))
+        if wait:
             form.form_errors.append(_("Too many failed attempts. Please wait a few minutes and try again."))
-            status = 429
-        elif user and user.active and check_password_hash(user.password_hash, form.password.data):
-            session.exec(delete(LoginAttempt).where(LoginAttempt.key == f"email:{email}"))
-            user.last_login_at = utcnow()
-            session.add(user)
-            audit("login", actor=email)
-            session.commit()
-            cookie_session.clear()
-            cookie_session.update(user_id=user.id, stamp=_session_stamp(user))
-            cookie_session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+            status, headers = 429, {"Retry-After": str(wait)}
+        # The password is checked (or a stand-in, just as slowly) whether or not the account exists.
+        elif passwords.verify(user.password_hash if user else None, form.password.data) and user.active:
+            return _signed_in(session, user, address)
         else:
-            for key in keys:
-                session.add(LoginAttempt(key=key))
             audit("login_failed", actor=email)
             session.commit()
             form.form_errors.append(_("The email or password is not right."))
             status = 401
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
+
+
+def _signed_in(session: Session, user: User, address: str | None):
+    login_throttle.succeeded(session=session, email=user.email, address=address)
+    user.last_login_at = utcnow()
+    session.add(user)
+    token = staff_sessions.start(session=session, user=user, lifetime=current_app.permanent_session_lifetime)
+    audit("login", actor=user.email)
+    session.commit()
+    cookie_session.clear()
+    cookie_session["sid"] = token
+    cookie_session.permanent = True
+    return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
 
 
 @bp.post("/logout")
 def logout():
+    """Sign out: the session ends on the server, so a copy of the cookie opens nothing either."""
+    session = get_session()
+    staff_sessions.end(session=session, token=cookie_session.get("sid"))
     if g.user is not None:
         audit("logout")
-        get_session().commit()
+    session.commit()
     cookie_session.clear()
     flash(_("You have signed out."))
     return redirect(url_for("accounts.login"))
@@ -197,10 +212,20 @@ def home():
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only follow a local path after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only follow a path on this site after sign-in, never another site.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    "/\t/evil.example" would become "//evil.example": any control or space character
+    other than a plain space, any backslash and any scheme or host refuse the target.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return iri_to_uri(target)
 
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -220,6 +245,18 @@ def create_user_command(email, role, password):
         session.add(AuditEvent(actor="cli", action="user_created", detail={"email": user.email, "role": role}))
         session.commit()
     click.echo(f"created {user.email} ({role})")
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+def unlock_user_command(email):
+    """Forget an account's failed sign-ins from every address."""
+    email = email.strip().lower()
+    with Session(get_engine()) as session:
+        login_throttle.unlock(session=session, email=email)
+        session.add(AuditEvent(actor="cli", action="user_unlocked", detail={"email": email}))
+        session.commit()
+    click.echo(f"unlocked {email}")
 
 
 @users_cli.command("list")

@@ -13,6 +13,7 @@ INTERFACE_LANGUAGES = ("fa", "fa_AF", "ps", "en")
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment, with defaults that need no other service."""
     instance = Path(instance_path)
+    production = os.environ.get("SURVEY_ENV") == "production"
     return {
         "SECRET_KEY": os.environ.get("SURVEY_SECRET_KEY") or _instance_secret(instance),
         "SURVEY_DATABASE_URL": os.environ.get("SURVEY_DATABASE_URL")
@@ -26,6 +27,13 @@ def from_environment(instance_path: str) -> dict:
         # The largest file of answers an organiser may upload on the import page.
         "SURVEY_IMPORT_MAX_BYTES": int(os.environ.get("SURVEY_IMPORT_MAX_BYTES", str(256 * 1024 * 1024))),
         "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
+        # Behind a proxy that ends TLS: how many proxies in front of the app to believe about the
+        # client's address and scheme (X-Forwarded-For, X-Forwarded-Proto); 0 believes no header.
+        "SURVEY_PROXY_HOPS": int(os.environ.get("SURVEY_PROXY_HOPS", "0")),
+        # Strict-Transport-Security on HTTPS answers; off on a workshop laptop, whose name may
+        # serve plain HTTP at the next workshop.
+        "SURVEY_HSTS_MAX_AGE": int(os.environ.get("SURVEY_HSTS_MAX_AGE", str(365 * 24 * 3600 if production else 0))),
+        "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Only a request that changes the session sends the cookie back. Otherwise a page the
@@ -53,7 +61,8 @@ def _instance_secret(instance: Path) -> str:
     """Keep a random secret key in the instance folder so sessions survive restarts."""
     path = instance / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
     return path.read_text().strip()

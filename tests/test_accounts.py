@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from survey_app import create_app
 from survey_app.accounts import create_user
+from survey_app.accounts import set_password
 from survey_app.models import AuditEvent
 from survey_app.models import User
 
@@ -82,8 +83,7 @@ def test_login_is_rate_limited(csrf_client, session):
 def test_changing_the_password_ends_open_sessions(csrf_client, session):
     user = create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
     sign_in(csrf_client, "org@example.org")
-    user.password_hash = "scrypt:changed"
-    session.add(user)
+    set_password(session=session, user=user, password="a new and different password")
     session.commit()
     assert csrf_client.get("/staff").status_code == 302
 

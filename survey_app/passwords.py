@@ -1,0 +1,64 @@
+"""Staff passwords: one set of rules for the admin pages and the CLI, and checks that take
+the same time whether or not the account exists.
+
+Beyond length, a password is refused when it is only spaces, contains the name in the
+account's email address, or is among the passwords people pick most (zxcvbn's estimate,
+which knows tens of thousands of them, keyboard runs, repeats, dates and common words).
+"""
+
+import functools
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 10
+MAX_LENGTH = 500
+# zxcvbn's estimate: 3 is "safely unguessable" (about 10^8 guesses or more).
+MIN_STRENGTH = 3
+# zxcvbn reads no further (its time grows fast with length); a longer password is judged on its start.
+STRENGTH_PREFIX = 72
+SHORTEST_EMAIL_NAME = 3
+
+PROBLEMS = {
+    "short": _l("The password needs at least %(num)d characters.", num=MIN_LENGTH),
+    "long": _l("The password can have at most %(num)d characters.", num=MAX_LENGTH),
+    "blank": _l("The password cannot be only spaces."),
+    "email": _l("The password must not contain the name in the email address."),
+    "common": _l("This password is too common or too easy to guess. Try a few words that do not belong together."),
+}
+
+
+def problem(password: str, email: str = "") -> str | None:
+    """Return the first rule this password breaks (a key of PROBLEMS), or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return "short"
+    if len(password) > MAX_LENGTH:
+        return "long"
+    if not password.strip():
+        return "blank"
+    name = email.strip().lower().rpartition("@")[0] if "@" in email else email.strip().lower()
+    if len(name) >= SHORTEST_EMAIL_NAME and name in password.lower():
+        return "email"
+    if zxcvbn(password[:STRENGTH_PREFIX], user_inputs=[name, email])["score"] < MIN_STRENGTH:
+        return "common"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    return hash_password(secrets.token_hex(16))
+
+
+def verify(password_hash: str | None, password: str) -> bool:
+    """Check a password; without an account, check it against a stand-in so it takes as long."""
+    if password_hash is None:
+        check_password_hash(_stand_in_hash(), password)
+        return False
+    return check_password_hash(password_hash, password)
