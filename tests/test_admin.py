@@ -98,6 +98,11 @@ def test_admin_creates_an_account_that_can_sign_in(app, admin, session):
     [
         ({"confirm": "a different long password"}, "confirm", "not the same"),
         ({"password": "short", "confirm": "short"}, "password", "at least 10"),
+        ({"password": "x" * 501, "confirm": "x" * 501}, "password", "at most 500"),
+        ({"password": " " * 10, "confirm": " " * 10}, "password", "only spaces"),
+        ({"password": "password12", "confirm": "password12"}, "password", "too common"),
+        ({"password": "1234567890", "confirm": "1234567890"}, "password", "too common"),
+        ({"password": "Org.Example.2026", "confirm": "Org.Example.2026"}, "password", "name in the email"),
         ({"email": "admin@example.org"}, "email", "already"),
         ({"email": "not an address"}, "email", "email address"),
         ({"role": "boss"}, "role", "Not a valid choice"),
@@ -158,6 +163,15 @@ def test_password_reset_needs_the_same_password_twice(admin, session):
     user = create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
     response = post(admin, f"/admin/users/{user.id}/password", {"password": NEW_PASSWORD, "confirm": PASSWORD})
     assert "not the same" in errors_in(response.data)["confirm"]
+    assert sign_in(admin.application, "org@example.org")[1]
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("my org is the best place", "name in the email"), ("password12", "too common"), (" " * 10, "only spaces")])
+def test_password_reset_follows_the_same_rules_as_new_accounts(admin, session, password, message):
+    user = create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    response = post(admin, f"/admin/users/{user.id}/password", {"password": password, "confirm": password})
+    assert message in errors_in(response.data)["password"]
     assert sign_in(admin.application, "org@example.org")[1]
 
 
