@@ -31,6 +31,7 @@ from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
+from wtforms.validators import StopValidation
 
 from . import login_throttle
 from . import passwords
@@ -148,8 +149,22 @@ def role_required(*roles: str):
     return decorator
 
 
+def plain_text(message):
+    """A form validator refusing control characters: PostgreSQL cannot even compare text holding NUL.
+
+    It stops the field's other checks, which may look the text up in the database.
+    """
+
+    def check(_form, field):
+        if field.data and any(unicodedata.category(ch) == "Cc" for ch in field.data):
+            raise StopValidation(message)
+
+    return check
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(), Length(max=254), plain_text(_l("Please type an email address, for example name@example.org."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
 
 
@@ -182,13 +197,18 @@ def _signed_in(session: Session, user: User, address: str | None):
     login_throttle.succeeded(session=session, email=user.email, address=address)
     user.last_login_at = utcnow()
     session.add(user)
-    token = staff_sessions.start(session=session, user=user, lifetime=current_app.permanent_session_lifetime)
+    cookie_session.clear()  # nothing from before sign-in carries over
+    open_session(session=session, user=user)
     audit("login", actor=user.email)
     session.commit()
-    cookie_session.clear()
-    cookie_session["sid"] = token
-    cookie_session.permanent = True
     return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"))
+
+
+def open_session(*, session: Session, user: User) -> None:
+    """Sign this browser in to the account (committed by the caller)."""
+    cookie_session["sid"] = staff_sessions.start(session=session, user=user,
+                                                 lifetime=current_app.permanent_session_lifetime)
+    cookie_session.permanent = True
 
 
 @bp.post("/logout")

@@ -44,7 +44,9 @@ from .accounts import ROLE_NAMES
 from .accounts import ROLES
 from .accounts import audit
 from .accounts import create_user
+from .accounts import open_session
 from .accounts import password_problem
+from .accounts import plain_text
 from .accounts import role_required
 from .accounts import set_active
 from .accounts import set_password
@@ -94,7 +96,9 @@ def _check_password(password: str, email: str) -> None:
 
 
 class NewUserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[InputRequired(_l("Please type an email address.")), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[
+        InputRequired(_l("Please type an email address.")), Length(max=254),
+        plain_text(_l("Please type an email address, for example name@example.org."))])
     role = SelectField(_l("Role"), choices=_role_choices)
     password, confirm = _password_fields()
 
@@ -127,7 +131,8 @@ class PasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), description=_l("Which server or phone will use it, e.g. central-office."),
                        validators=[InputRequired(_l("Please give the token a name.")),
-                                   Length(max=token_data.NAME_MAX_LENGTH)])
+                                   Length(max=token_data.NAME_MAX_LENGTH),
+                                   plain_text(_l("The name cannot hold tabs, line breaks or control characters."))])
 
     def validate_name(self, field):
         if token_data.active_token(session=get_session(), name=field.data):
@@ -216,6 +221,8 @@ def reset_password(user_id):
     form = PasswordForm(email=account.email)
     if form.validate_on_submit():
         set_password(session=get_session(), user=account, password=form.password.data)
+        if account.id == g.user.id:
+            open_session(session=get_session(), user=account)  # every other browser is signed out
         audit("password_reset", email=account.email)
         _save(account, _("The password of %(email)s has been changed.", email=account.email))
         return redirect(url_for(".user", user_id=account.id))
@@ -270,6 +277,8 @@ def audit_log():
     """The audit log, newest first, a page at a time, optionally one kind of action only."""
     session = get_session()
     action = request.args.get("action") or None
+    if action and not action.isprintable():
+        action = None  # no action has such a name, and PostgreSQL refuses to compare text holding NUL
     page = page_number()
     query = select(AuditEvent)
     counting = select(func.count()).select_from(AuditEvent)

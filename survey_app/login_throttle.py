@@ -35,12 +35,17 @@ def _account_prefix(email: str) -> str:
     return f"pair:{email}|"
 
 
+def _address(address: str | None) -> str:
+    # From X-Forwarded-For behind a proxy: keep it to text any database can compare.
+    return "".join(ch for ch in address or "" if ch.isprintable()) or "-"
+
+
 def account_key(email: str, address: str | None) -> str:
-    return (_account_prefix(email) + (address or "-"))[:KEY_LENGTH]
+    return (_account_prefix(email) + _address(address))[:KEY_LENGTH]
 
 
 def unknown_key(address: str | None) -> str:
-    return f"unknown:{address or '-'}"[:KEY_LENGTH]
+    return f"unknown:{_address(address)}"[:KEY_LENGTH]
 
 
 def keys_for(email: str, address: str | None, *, known: bool) -> dict[str, int]:

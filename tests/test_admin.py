@@ -235,3 +235,16 @@ def test_account_changes_without_csrf_token_are_refused(admin, session):
     assert admin.post(f"/admin/users/{user.id}/active").status_code == 400
     assert admin.post("/admin/users/new", data=new_user(email="x@example.org")).status_code == 400
     assert account(session, "org@example.org").active and len(fresh(session, User)) == 2
+
+
+def test_control_characters_in_staff_forms_get_a_message_not_an_error(app, admin, session):
+    """PostgreSQL cannot compare text holding NUL: such text must never reach a query."""
+    stranger = app.test_client()
+    response = post(stranger, "/login", {"email": "admin\x00@example.org", "password": PASSWORD})
+    assert response.status_code == 200 and "email address" in errors_in(response.data)["email"]
+    response = post(admin, "/admin/users/new", new_user(email="org\x00@example.org"))
+    assert response.status_code == 200 and "email address" in errors_in(response.data)["email"]
+    response = post(admin, "/admin/tokens", {"name": "central\x00office"})
+    assert response.status_code == 200 and "control characters" in errors_in(response.data)["name"]
+    assert admin.get("/admin/audit?action=%00").status_code == 200
+    assert [user.email for user in fresh(session, User)] == ["admin@example.org"]

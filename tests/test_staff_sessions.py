@@ -79,6 +79,15 @@ def test_a_new_password_ends_every_session_of_the_account(app, session):
     assert admin.get("/staff").status_code == 200
 
 
+def test_an_admin_changing_their_own_password_stays_signed_in_only_here(app, session):
+    admin = signed_in(app, session, "admin@example.org", role="admin")
+    thief = copy_of(app, admin)
+    new = "a completely different secret"
+    post(admin, f"/admin/users/{user_id(session, 'admin@example.org')}/password", {"password": new, "confirm": new})
+    assert admin.get("/admin/users").status_code == 200
+    assert thief.get("/admin/users").status_code == 302
+
+
 def test_enabling_a_disabled_account_again_brings_no_old_session_back(app, session):
     admin = signed_in(app, session, "admin@example.org", role="admin")
     organiser = signed_in(app, session, "org@example.org")
