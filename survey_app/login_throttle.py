@@ -1,6 +1,6 @@
 """Slow down password guessing without letting a stranger lock staff out.
 
-Failures are counted per account and client address together: guessing from one address
+Failures are counted per account and client address (an IPv6 client's /64) together: guessing from one address
 slows down only that address's tries at that account, and the right password from any other
 address still signs in. Tries at accounts that do not exist are also counted per address,
 which slows down only that address's tries at unknown accounts. After a few free failures
@@ -13,6 +13,7 @@ passwords checked than the limit allows. A try that must wait is taken back.
 """
 
 import datetime
+import ipaddress
 import math
 
 from sqlmodel import Session
@@ -36,8 +37,16 @@ def _account_prefix(email: str) -> str:
 
 
 def _address(address: str | None) -> str:
-    # From X-Forwarded-For behind a proxy: keep it to text any database can compare.
-    return "".join(ch for ch in address or "" if ch.isprintable()) or "-"
+    """Name the client for counting: one IPv6 subscriber holds a whole /64, so count the /64."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:  # from X-Forwarded-For behind a proxy: keep it to text any database can compare
+        return "".join(ch for ch in address or "" if ch.isprintable()) or "-"
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def account_key(email: str, address: str | None) -> str:

@@ -145,6 +145,21 @@ def test_unlocking_one_account_leaves_others_counted(app, organiser, session):
     assert try_login(app, email="org@example.org.evil").status_code == 429
 
 
+def test_an_ipv6_client_cannot_escape_the_count_by_changing_address_within_its_64(app, organiser):
+    for i in range(login_throttle.FREE_FAILURES):
+        assert try_login(app, address=f"2001:db8:1:2::{i + 1:x}").status_code == 401
+    assert try_login(app, address="2001:db8:1:2:ffff::9").status_code == 429
+    assert try_login(app, password=PASSWORD, address="2001:db8:1:3::1").status_code == 302
+
+
+@pytest.mark.parametrize(("address", "counted_as"), [
+    ("10.1.2.3", "10.1.2.3"), ("::ffff:10.1.2.3", "10.1.2.3"), ("2001:DB8::1", "2001:db8::/64"),
+    ("unknown\x00", "unknown"), (None, "-"),
+])
+def test_client_addresses_are_counted_in_one_form(address, counted_as):
+    assert login_throttle.account_key("a@b.org", address) == f"pair:a@b.org|{counted_as}"
+
+
 @pytest.mark.parametrize("hops", [0, 1])
 def test_the_client_address_comes_from_the_configured_proxy_only(app_config, hops):
     """Behind one proxy its X-Forwarded-For names the client; without one the header is not believed."""
