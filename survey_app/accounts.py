@@ -23,6 +23,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlmodel import Session
 from sqlmodel import select
@@ -180,7 +181,9 @@ def login():
         user = session.exec(select(User).where(User.email == email)).first()
         wait = login_throttle.reserve(session=session, keys=login_throttle.keys_for(email, address, known=bool(user)))
         if wait:
-            form.form_errors.append(_("Too many failed attempts. Please wait a few minutes and try again."))
+            form.form_errors.append(ngettext(
+                "Too many failed attempts from here. Please try again in %(num)d minute.",
+                "Too many failed attempts from here. Please try again in %(num)d minutes.", -(-wait // 60)))
             status, headers = 429, {"Retry-After": str(wait)}
         # The password is checked (or a stand-in, just as slowly) whether or not the account exists.
         elif passwords.verify(user.password_hash if user else None, form.password.data) and user.active:

@@ -9,7 +9,6 @@ which knows tens of thousands of them, keyboard runs, repeats, dates and common 
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 500
@@ -39,6 +38,8 @@ def problem(password: str, email: str = "") -> str | None:
     name = email.strip().lower().rpartition("@")[0] if "@" in email else email.strip().lower()
     if len(name) >= SHORTEST_EMAIL_NAME and name in password.lower():
         return "email"
+    from zxcvbn import zxcvbn  # its word lists take 80 ms to load: only when a password is set
+
     if zxcvbn(password[:STRENGTH_PREFIX], user_inputs=[name, email])["score"] < MIN_STRENGTH:
         return "common"
     return None
