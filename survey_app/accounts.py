@@ -2,6 +2,8 @@
 
 Roles: admin (everything), organiser (workshops, results, exports), translator (the
 translation editor). Passwords are hashed with scrypt; there is no default account.
+Sessions are kept on the server (staff_sessions.py), failed sign-ins slowed down per
+account and address (login_throttle.py), and passwords held to one set of rules (passwords.py).
 """
 
 import functools
@@ -47,7 +49,6 @@ bp = Blueprint("accounts", __name__)
 
 ROLES = ("admin", "organiser", "translator")
 ROLE_NAMES = {"admin": _l("Administrator"), "organiser": _l("Organiser"), "translator": _l("Translator")}
-MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 # (endpoint, title, description, roles): filled by each staff blueprint at import time.
@@ -71,9 +72,6 @@ def _staff_links() -> list[dict]:
     ]
 
 
-hash_password = passwords.hash_password
-
-
 def password_problem(password: str, email: str) -> str | None:
     """Say in the reader's language why a password is refused, or None when it may be used."""
     code = passwords.problem(password, email)
@@ -91,7 +89,7 @@ def create_user(*, session: Session, email: str, password: str, role: str) -> Us
         raise ValueError(problem)
     if session.exec(select(User).where(User.email == email)).first():
         raise ValueError(f"an account for {email} exists already")
-    user = User(email=email, password_hash=hash_password(password), role=role)
+    user = User(email=email, password_hash=passwords.hash_password(password), role=role)
     session.add(user)
     session.commit()
     return user
@@ -106,7 +104,7 @@ def audit(action: str, actor: str | None = None, **detail) -> None:
 
 def set_password(*, session: Session, user: User, password: str) -> None:
     """Give an account a new password and end its open sessions (committed by the caller)."""
-    user.password_hash = hash_password(password)
+    user.password_hash = passwords.hash_password(password)
     session.add(user)
     staff_sessions.end_all(session=session, user=user)
 
