@@ -1,5 +1,6 @@
 """The database life cycle: one engine per app, one session per request, and its CLI."""
 
+import logging
 import os
 import stat
 from pathlib import Path
@@ -15,6 +16,8 @@ from sqlmodel import create_engine
 
 from . import migrations
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str):
@@ -38,11 +41,15 @@ def _keep_private(url: str) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if name.exists() and name.stat().st_mode & 0o077:
-            name.chmod(stat.S_IMODE(name.stat().st_mode) & 0o700)
+    try:
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(stat.S_IMODE(name.stat().st_mode) & 0o700)
+    except OSError as exc:  # another owner, a read-only disk: SQLite itself says what it can do
+        log.warning("could not make %s readable by its owner only: %s", path, exc)
 
 
 def _sqlite_pragmas(connection, _record):

@@ -51,3 +51,18 @@ def test_a_database_left_readable_by_others_is_made_private(tmp_path, open_umask
     app = create_app(config(tmp_path, path))
     app.extensions["survey_engine"].dispose()
     assert mode(path) == 0o600
+
+
+def test_a_database_the_app_may_not_change_still_opens(tmp_path, open_umask, monkeypatch):
+    """Tightening the mode is a courtesy: a file of another owner or on a read-only disk still opens."""
+    path = tmp_path / "shared.db"
+    create_app(config(tmp_path, path)).extensions["survey_engine"].dispose()
+    os.chmod(path, 0o644)
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError("Operation not permitted")
+
+    monkeypatch.setattr("pathlib.Path.chmod", refuse)
+    app = create_app(config(tmp_path, path))
+    app.extensions["survey_engine"].dispose()
+    assert mode(path) == 0o644
