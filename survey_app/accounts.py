@@ -268,6 +268,26 @@ def create_user_command(email, role, password):
     click.echo(f"created {user.email} ({role})")
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option(help="asked for when not given; never shown")
+def set_password_command(email, password):
+    """Give an account a new password (same rules as the admin page); its open sessions end."""
+    email = email.strip().lower()
+    with Session(get_engine()) as session:
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            raise click.ClickException(f"there is no account for {email}")
+        with force_locale("en"):
+            problem = password_problem(password, email)
+        if problem:
+            raise click.ClickException(problem)
+        set_password(session=session, user=user, password=password)
+        session.add(AuditEvent(actor="cli", action="password_reset", detail={"email": email}))
+        session.commit()
+    click.echo(f"new password set for {email}; its open sessions have ended")
+
+
 @users_cli.command("unlock")
 @click.argument("email")
 def unlock_user_command(email):

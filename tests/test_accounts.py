@@ -146,3 +146,18 @@ def test_cli_accepts_a_password_of_unrelated_words(runner):
     result = runner.invoke(args=["users", "create", "rahimi@example.org", "--role", "admin",
                                  "--password", "lantern quietly orbit saffron"])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_sets_a_new_password_by_the_same_rules_and_ends_open_sessions(runner, csrf_client, session):
+    create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    sign_in(csrf_client, "org@example.org")
+    refused = runner.invoke(args=["users", "set-password", "org@example.org", "--password", "password12"])
+    assert refused.exit_code != 0 and "too common" in refused.output
+    assert csrf_client.get("/staff").status_code == 200
+
+    result = runner.invoke(args=["users", "set-password", "Org@Example.org", "--password", "lantern quietly orbit"])
+
+    assert result.exit_code == 0, result.output
+    assert csrf_client.get("/staff").status_code == 302
+    assert sign_in(csrf_client, "org@example.org", "lantern quietly orbit").status_code == 302
+    assert runner.invoke(args=["users", "set-password", "nobody@example.org", "--password", "x"]).exit_code != 0
