@@ -64,6 +64,8 @@ class FormDefinition:
     survey: tuple[Question, ...]
     choices: dict[str, tuple[Choice, ...]]
     description: Text = field(default_factory=dict)
+    # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
+    attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
         """Yield every question in document order with the groups that contain it."""
@@ -119,4 +121,6 @@ def definition_to_dict(form: FormDefinition) -> dict:
         name: [{"name": c.name, "label": c.label} for c in options]
         for name, options in form.choices.items()
     }
+    if form.attachments:  # only when present, so questionnaires without them keep their version hash
+        data["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
     return data

@@ -1,7 +1,7 @@
 """a workshop's title and place in several languages
 
 Revision ID: 0005
-Revises: 0003 (on main after the merge: 0004)
+Revises: 0004
 Create Date: 2026-12-06
 
 A title typed in English showed in English on Pashto and Dari pages and posters. Two JSON
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
