@@ -32,6 +32,10 @@ ACTION_NAMES = {
     "import_file": _l("File of answers imported"),
     "export": _l("Answers exported"),
     "language_added": _l("Language added to a questionnaire"),
+    "user_unlocked": _l("Account unlocked"),
+    "form_published": _l("Questionnaire published"),
+    "form_imported": _l("Questionnaire imported"),
+    "translations_imported": _l("Translations imported"),
 }
 
 DETAIL_NAMES = {
@@ -67,11 +71,17 @@ DETAIL_NAMES = {
     "labels": _l("Labels"),
     "filters": _l("Filters"),
     "lang": _l("Language"),
+    "language": _l("Language"),
+    "version": _l("Version"),
+    "previous_version": _l("Previous version"),
+    "headers": _l("Column headers"),
+    "job": _l("Background export"),
+    "warnings": _l("Warnings"),
 }
 
 # Values that are codes of the app itself, shown by name; everything else as it was recorded.
 _ROLE_KEYS = {"role", "old", "new"}
-_LANGUAGE_KEYS = {"lang", "labels"}
+_LANGUAGE_KEYS = {"lang", "labels", "language"}
 
 
 def action_name(action: str) -> str:

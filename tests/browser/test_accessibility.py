@@ -1,9 +1,9 @@
 """axe-core on every page a person can open, staff signed in as admin: no critical or serious violation.
 
 The pages come from the URL map, so a new page is checked (or the walk fails naming it). Forms are
-also checked after an empty submit, where errors are on screen. axe-core is installed from npm
-(`.ci/run`: `npm i -E axe-core@4.14.1 --prefix tests/browser`); pages send a strict CSP, so it is
-injected through a context that bypasses it.
+also checked after an empty submit, where errors are on screen. axe-core comes from npm, pinned in
+tests/browser/package.json (`npm ci --prefix tests/browser`, as .ci/run does); pages send a strict
+CSP, so it is injected through a context that bypasses it.
 """
 
 import datetime
@@ -26,10 +26,11 @@ from tests.servers import ROOT
 from tests.servers import LiveServer
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_VERSION = "4.14.1"  # the version of the audit
 PASSWORD = "a long enough password"
 # Endpoints that are not pages: files, JSON, images, downloads and the service worker.
 NOT_PAGES = {"static", "asset", "participants.service_worker", "organisers.workshop_qr", "organisers.download",
-             "health.healthz"}
+             "organisers.export_file", "health.healthz"}
 SERIOUS = {"critical", "serious"}
 
 
@@ -37,15 +38,19 @@ SERIOUS = {"critical", "serious"}
 def axe_source() -> str:
     if not AXE.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{AXE} is required under CI (npm i -E axe-core@4.14.1 --prefix tests/browser)")
-        pytest.skip("axe-core is not installed (npm i -E axe-core@4.14.1 --prefix tests/browser)")
-    return AXE.read_text(encoding="utf-8")
+            pytest.fail(f"{AXE} is required under CI (npm ci --prefix tests/browser)")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser)")
+    source = AXE.read_text(encoding="utf-8")
+    assert f"axe v{AXE_VERSION}" in source[:200], "another axe-core version: run npm ci --prefix tests/browser"
+    return source
 
 
 @pytest.fixture
 def shipped_server(tmp_path):
     """A server with the shipped questionnaires (every language), an admin, a workshop and a token."""
-    live = LiveServer(tmp_path / "instance", f"sqlite:///{tmp_path / 'server.db'}", ROOT / "forms")
+    # Every export runs as a background job, so that the page of a job exists to be checked.
+    live = LiveServer(tmp_path / "instance", f"sqlite:///{tmp_path / 'server.db'}", ROOT / "forms",
+                      SURVEY_EXPORT_DIRECT_ROWS=-1)
     live.start()
     engine = create_engine(live.env["SURVEY_DATABASE_URL"])
     with Session(engine) as session:
@@ -71,8 +76,11 @@ def sample_values(page, server) -> dict:
     page.request.post(f"{server.url}/api/v1/sync", data=json.dumps({"source": "phone-1", "submissions": [record]}),
                       headers={"Content-Type": "application/json"})
     text_question = next(q["name"] for q in walk(form["definition"]["survey"]) if q["type"] == "text")
+    page.goto(f"{server.url}/organise/results/{form['form_id']}/export")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_url("**/organise/exports/*")
     return {"form_id": form["form_id"], "workshop_id": 1, "record_id": 1, "user_id": 1, "token_id": 1,
-            "lang": "ps", "code": "AXE2WSHP", "question": text_question}
+            "lang": "ps", "code": "AXE2WSHP", "question": text_question, "job_id": page.url.rsplit("/", 1)[1]}
 
 
 def walk(items):
