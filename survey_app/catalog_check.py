@@ -2,8 +2,10 @@
 
 A catalog is broken when it does not parse, does not compile, or a translation loses or
 adds a placeholder such as %(count)s (the page would show the raw placeholder or fail
-while formatting). Missing and fuzzy translations are only counted: pages fall back to
-the English text for them.
+while formatting). A catalog is incomplete when messages are missing, fuzzy (gettext skips
+them) or absent from it: pages show the English text for those, inside a Persian, Dari or
+Pashto page. Both are reported by name; the check fails on an incomplete catalog of a
+language the interface offers unless incompleteness is explicitly allowed.
 """
 
 import io
@@ -31,10 +33,27 @@ class CatalogReport:
     fuzzy: int = 0
     not_in_catalog: int = 0
     errors: list[str] = field(default_factory=list)
+    missing_ids: list[str] = field(default_factory=list)
+    fuzzy_ids: list[str] = field(default_factory=list)
+    absent_ids: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.fuzzy or self.not_in_catalog)
+
+    @property
+    def status(self) -> str:
+        return "BROKEN" if not self.ok else "ok" if self.complete else "INCOMPLETE"
+
+    def gaps(self) -> list[str]:
+        """One line per message that shows English on this language's pages."""
+        return ([f"{self.language}: missing: {msgid}" for msgid in self.missing_ids]
+                + [f"{self.language}: fuzzy: {msgid}" for msgid in self.fuzzy_ids]
+                + [f"{self.language}: not in catalog: {msgid}" for msgid in self.absent_ids])
 
 
 def check_catalogs(folder: Path) -> list[CatalogReport]:
@@ -42,6 +61,7 @@ def check_catalogs(folder: Path) -> list[CatalogReport]:
     folder = Path(folder)
     template = _read(folder / "messages.pot", []) if (folder / "messages.pot").exists() else None
     template_keys = {_key(m) for m in list(template)[1:]} if template is not None else set()
+    template_keys.discard(("", None))
     return [check_catalog(path, template_keys) for path in sorted(folder.glob("*/LC_MESSAGES/messages.po"))]
 
 
@@ -55,15 +75,28 @@ def check_catalog(path: Path, template_keys: set = frozenset()) -> CatalogReport
     for message in messages:
         strings = list(message.string) if isinstance(message.string, (list, tuple)) else [message.string]
         report.messages += 1
-        report.missing += not all(strings)
-        report.fuzzy += bool(message.fuzzy and all(strings))
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        if not all(strings):
+            report.missing_ids.append(msgid)
+        elif message.fuzzy:
+            report.fuzzy_ids.append(msgid)
+    report.missing, report.fuzzy = len(report.missing_ids), len(report.fuzzy_ids)
     report.errors.extend(_placeholder_errors(catalog, path))
     try:
         write_mo(io.BytesIO(), catalog)
     except Exception as exc:  # noqa: BLE001 - any failure here means the catalog cannot be used
         report.errors.append(f"{path}: does not compile: {exc}")
-    report.not_in_catalog = len(template_keys - {_key(m) for m in messages})
+    report.absent_ids = sorted(key[0] for key in template_keys - {_key(m) for m in messages})
+    report.not_in_catalog = len(report.absent_ids)
     return report
+
+
+def table(reports: list[CatalogReport]) -> list[str]:
+    """The summary printed by `flask translations check`: one line per language."""
+    lines = [f"{'language':<10}{'messages':>10}{'missing':>10}{'fuzzy':>8}{'not in catalog':>16}  status"]
+    lines += [f"{r.language:<10}{r.messages:>10}{r.missing:>10}{r.fuzzy:>8}{r.not_in_catalog:>16}  {r.status}"
+              for r in reports]
+    return lines
 
 
 def _read(path: Path, errors: list[str]) -> Catalog | None:

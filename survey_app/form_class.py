@@ -215,7 +215,7 @@ def _media_urls(form: FormDefinition, media: dict, lang: str) -> dict:
     urls = {}
     for kind, names in media.items():
         name = resolve(names, lang, form.default_language).text
-        attachment = form.attachments.get(name)
+        attachment = form.media_files.get(name)
         if attachment:
             urls[kind] = url_for("participants.form_media", sha256=attachment["sha256"], filename=name)
     return urls

@@ -1,6 +1,6 @@
 """Files that come with an imported questionnaire (pictures, sounds, videos, CSV lists).
 
-A form version names its attachments with their sha256; the bytes live once per content
+A form version names its media files (`media_files`) with their sha256; the bytes live once per content
 in the instance folder (`instance/media/<sha256>`), so two versions sharing a picture
 share the file, and a URL that carries the hash can be cached by phones for a year.
 """
@@ -21,11 +21,11 @@ def folder() -> Path:
     return Path(current_app.instance_path) / "media"
 
 
-def store(files: dict[str, bytes], attachments: dict) -> None:
-    """Write each attachment's bytes under its hash, once (an existing file is left alone)."""
+def store(files: dict[str, bytes], media_files: dict) -> None:
+    """Write each media file's bytes under its hash, once (an existing file is left alone)."""
     target = folder()
     target.mkdir(parents=True, exist_ok=True)
-    for name, meta in attachments.items():
+    for name, meta in media_files.items():
         path = target / meta["sha256"]
         if path.exists() or name not in files:
             continue
@@ -50,7 +50,7 @@ def precache_list(definitions, budget: int) -> list[tuple[str, str]]:
     """The (sha256, file name) of the media current forms show, smallest first, within a byte budget."""
     wanted = {}
     for definition in definitions:
-        for name, meta in definition.attachments.items():
+        for name, meta in definition.media_files.items():
             if shown_inline(meta.get("type", "")):
                 wanted.setdefault(meta["sha256"], (meta["size"], name))
     chosen, total = [], 0

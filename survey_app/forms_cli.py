@@ -10,6 +10,8 @@ from sqlmodel import Session
 from . import form_media
 from . import forms_store
 from .catalog_check import check_catalogs
+from .catalog_check import table as catalog_table
+from .config import INTERFACE_LANGUAGES
 from .db import get_engine
 from .engine.loader import DefinitionError
 from .engine.po import PoError
@@ -45,7 +47,7 @@ def import_command(file, default_language):
             f"{file.name} was not imported ({len(report.errors)} errors); nothing was published."
         )
     definition = report.definition
-    form_media.store(report.files, definition.get("attachments", {}))
+    form_media.store(report.files, definition.get("media_files", {}))
     with Session(get_engine()) as session:
         _publish(session, definition, action="form_imported", file=file.name, warnings=len(report.warnings))
 
@@ -137,18 +139,21 @@ def import_po_command(form_id, file):
 @translations.command("check")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Catalog folder (default: the SURVEY_TRANSLATIONS_DIR setting).")
-def check_command(folder):
-    """Count missing and fuzzy interface translations; fail on a broken catalog."""
+@click.option("--allow-incomplete", is_flag=True,
+              help="Only fail on a broken catalog, not on missing or fuzzy translations.")
+def check_command(folder, allow_incomplete):
+    """List missing and fuzzy interface translations; fail on a broken or incomplete catalog."""
     folder = folder or Path(current_app.config["SURVEY_TRANSLATIONS_DIR"])
     reports = check_catalogs(folder)
     if not reports:
         raise click.ClickException(f"no catalogs (*/LC_MESSAGES/messages.po) in {folder}")
-    click.echo(f"{'language':<10}{'messages':>10}{'missing':>10}{'fuzzy':>8}{'not in catalog':>16}  status")
-    for r in reports:
-        status = "ok" if r.ok else "BROKEN"
-        click.echo(f"{r.language:<10}{r.messages:>10}{r.missing:>10}{r.fuzzy:>8}{r.not_in_catalog:>16}  {status}")
+    for line in catalog_table(reports) + [gap for r in reports for gap in r.gaps()]:
+        click.echo(line)
     errors = [error for r in reports for error in r.errors]
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if errors:
         raise click.ClickException(f"{sum(not r.ok for r in reports)} broken catalog(s) in {folder}")
+    incomplete = [r.language for r in reports if r.language in INTERFACE_LANGUAGES and not r.complete]
+    if incomplete and not allow_incomplete:
+        raise click.ClickException(f"incomplete catalog(s): {', '.join(incomplete)} (English shows on their pages)")

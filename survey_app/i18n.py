@@ -8,6 +8,7 @@ to that questionnaire's languages through `use_page_language`.
 import datetime
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jdatetime
 from babel.messages.mofile import write_mo
@@ -47,6 +48,8 @@ def init_app(app) -> None:
     app.after_request(_remember_language)
     app.jinja_env.filters["digits"] = lambda value: localise_digits(value, current_language())
     app.jinja_env.filters["local_date"] = lambda value: format_date(value, current_language())
+    app.jinja_env.filters["local_time"] = lambda value: format_moment(value, current_language())
+    app.jinja_env.filters["join_list"] = lambda items: join_list(items, current_language())
     app.context_processor(_template_globals)
 
 
@@ -84,8 +87,19 @@ def select_language() -> str:
 
 
 def use_page_language(offered, default: str) -> str:
-    """Pin this request to one of a questionnaire's languages and return it."""
-    g.page_language = requested_language(offered) or default
+    """Pin this request to one of a questionnaire's languages and return it.
+
+    A language the visitor chose (`?lang=`, then the cookie) that the questionnaire lacks
+    gives its default language, not the browser's Accept-Language: a Pashto reader sent to a
+    Persian and English form reads Persian whatever language the phone itself is set to.
+    """
+    offered = list(offered)
+    chosen = next((normalise_code(c) for c in (request.args.get("lang"), request.cookies.get(LANG_COOKIE))
+                   if c and normalise_code(c) in INTERFACE_LANGUAGES), None)
+    if chosen:
+        g.page_language = chosen if chosen in offered else default
+    else:
+        g.page_language = requested_language(offered) or default
     refresh()
     return g.page_language
 
@@ -116,6 +130,35 @@ def format_date(value, lang: str) -> str:
     return localise_digits(f"{jalali.day} {MONTHS[lang][jalali.month - 1]} {jalali.year}", lang)
 
 
+def server_time(moment: datetime.datetime) -> datetime.datetime:
+    """Move a stored (UTC) moment into the server's time zone, SURVEY_TIME_ZONE."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["SURVEY_TIME_ZONE"]))
+
+
+def format_moment(moment: datetime.datetime | None, lang: str) -> str:
+    """Show a stored moment as a date (Solar Hijri where the reader uses it) and hh:mm in local time."""
+    if moment is None:
+        return ""
+    local = server_time(moment)
+    return f"{format_date(local.date(), lang)}، {localise_digits(local.strftime('%H:%M'), lang)}" \
+        if lang in SOLAR_HIJRI_LANGUAGES else f"{local.date().isoformat()} {local.strftime('%H:%M')}"
+
+
+def join_list(items, lang: str) -> str:
+    """Join an enumeration with the comma of the reader's script ("، " in Persian, Dari and Pashto).
+
+    Not Babel's format_list: CLDR puts a comma before the last "و" in Persian, and its Pashto "or"
+    pattern has Latin commas; an enumeration of names needs neither "and" nor "or".
+    """
+    return list_comma(lang).join(str(item) for item in items)
+
+
+def list_comma(lang: str) -> str:
+    return "، " if is_rtl(lang) else ", "
+
+
 def solar_hijri_input(value) -> str:
     """Write an ISO date as the Y/M/D Solar Hijri text a Persian reader types."""
     if not value:
@@ -132,4 +175,6 @@ def _template_globals() -> dict:
         "page_dir": "rtl" if is_rtl(lang) else "ltr",
         "language_name": language_name,
         "is_rtl": is_rtl,
+        "interface_languages": INTERFACE_LANGUAGES,
+        "list_comma": list_comma(lang),
     }

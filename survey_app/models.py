@@ -153,6 +153,17 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime.datetime = Field(default_factory=utcnow, index=True)
 
 
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds only a random id whose hash is kept here, so
+    signing out, a new password or a disabled account ends the session on the server."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    expires_at: datetime.datetime = Field(index=True)
+
+
 class AuditEvent(SQLModel, table=True):
     """Who did what: logins, publishing, user and token changes, imports and exports."""
 
@@ -170,6 +181,9 @@ class Workshop(SQLModel, table=True):
     code: str = Field(unique=True, max_length=16)
     title: str = Field(max_length=200)
     place: str = Field(default="", max_length=200)
+    # The title and place in other languages ({"ps": ...}); `title` and `place` are the fallback.
+    titles: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}"))
+    places: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False, server_default="{}"))
     start_date: datetime.date
     end_date: datetime.date
     form_ids: list = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
@@ -177,6 +191,18 @@ class Workshop(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id", index=True)
     created_at: datetime.datetime = Field(default_factory=utcnow)
     closed_at: datetime.datetime | None = None
+
+    def title_in(self, lang: str) -> str:
+        """The title in a language: its own, else its base language's (fa for fa_AF), else the main one."""
+        return _in_language(self.titles, lang) or self.title
+
+    def place_in(self, lang: str) -> str:
+        return _in_language(self.places, lang) or self.place
+
+
+def _in_language(texts: dict | None, lang: str) -> str:
+    texts = texts or {}
+    return texts.get(lang) or texts.get(lang.split("_")[0]) or ""
 
 
 class SyncToken(SQLModel, table=True):

@@ -116,6 +116,11 @@ def _schemas(config) -> dict:
                            "description": "; ".join(f"{k}: {v}" for k, v in STATUS_NOTES.items()) + "."},
                 "errors": {"type": "object", "additionalProperties": {"type": "string"},
                            "description": "Why, by field or question name (empty when stored or duplicate)."},
+                "warnings": {"type": "object", "additionalProperties": {"type": "string"},
+                             "description": "Only when there is one: stored, but worth a look. workshop: "
+                                            "unknown_workshop, a workshop code this server does not know (made "
+                                            "on another server, or mistyped); organisers see such codes listed "
+                                            "on the quarantine page."},
             },
         },
         "BatchResults": {

@@ -16,6 +16,7 @@ from flask import request
 from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
+from sqlmodel import select
 
 from . import form_media as media_files
 from .assets import asset_url
@@ -37,6 +38,7 @@ from .forms_store import definition_of
 from .forms_store import get_version
 from .i18n import current_language
 from .i18n import use_page_language
+from .models import Workshop
 from .submissions import CONFLICT
 from .submissions import DUPLICATE
 from .submissions import STORED
@@ -44,6 +46,8 @@ from .submissions import apply_record
 from .workshops import WORKSHOP_CLOSED
 from .workshops import get_by_code
 from .workshops import normalise_code
+
+WORKSHOP_GRACE = datetime.timedelta(days=7)  # a late answer after the last day still finds its page
 
 bp = Blueprint("participants", __name__)
 
@@ -113,14 +117,36 @@ def form_page(form_id):
         attach_errors(wtform, definition, outcome.errors, lang)
     elif request.method == "POST":
         wtform.form_errors.append(_("This page had expired. Please check your answers and send them again."))
+    items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden))
     return render_template(
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
         description=resolve(definition.description, lang, definition.default_language),
-        items=question_views(definition, wtform, lang, outcome.hidden), messages=error_messages(),
-        error_count=sum(1 for f in wtform if f.errors and f.name not in ("csrf_token",)),
-        workshop_code=workshop_code,
+        items=items, closing=closing, messages=error_messages(),
+        errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
+        workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
     )
+
+
+def _split_closing(items: list) -> tuple[list, list]:
+    """Set apart the notes after the last question: a closing word is read after sending, not before."""
+    cut = len(items)
+    while cut and items[cut - 1].kind == "note" and not items[cut - 1].question.relevant:
+        cut -= 1
+    return items[:cut], items[cut:]
+
+
+def _flat(items):
+    for item in items:
+        yield item
+        yield from _flat(getattr(item, "children", None) or [])
+
+
+def _workshop_languages(session, code: str | None, languages: list[str]) -> list[str]:
+    """A questionnaire reached through a workshop offers only the languages the workshop chose."""
+    workshop = get_by_code(session=session, code=code) if code else None
+    chosen = [lang for lang in languages if workshop and lang in workshop.languages]
+    return chosen or list(languages)
 
 
 @bp.get("/forms/<form_id>/thanks")
@@ -132,28 +158,46 @@ def thanks(form_id):
     title = resolve(definition.title, current_language(), definition.default_language)
     code = request.args.get("w")
     workshop = get_by_code(session=get_session(), code=normalise_code(code)) if code else None
-    return render_template("participants/thanks.html", definition=definition, title=title,
+    wtform = build_form_class(definition)(formdata=None)
+    _, closing = _split_closing(question_views(definition, wtform, current_language()))
+    return render_template("participants/thanks.html", definition=definition, title=title, closing=closing,
                            workshop_code=workshop.code if workshop else None)
+
+
+@bp.get("/offline")
+def offline():
+    """What the phone shows for a page it has not kept, in the language asked for (precached per language)."""
+    use_page_language(INTERFACE_LANGUAGES, current_app.config["SURVEY_DEFAULT_LANGUAGE"])
+    return render_template("participants/offline.html", languages=INTERFACE_LANGUAGES)
 
 
 @bp.get("/sw.js")
 def service_worker():
     """Serve the service worker from the root so its scope covers every page."""
+    session = get_session()
     urls = ["/", "/api/v1/forms"] + [url_for(".index", lang=code) for code in INTERFACE_LANGUAGES]
-    versions = []
-    for version in current_versions(session=get_session()):
+    urls += [url_for(".offline", lang=code) for code in INTERFACE_LANGUAGES]
+    versions, forms = [], {}
+    for version in current_versions(session=session):
         definition = definition_of(version)
         versions.append(f"{version.form_id}:{version.version}")
+        forms[version.form_id] = {"languages": list(definition.languages), "default": definition.default_language}
         urls.append(url_for(".form_page", form_id=version.form_id))
         urls += [url_for(".form_page", form_id=version.form_id, lang=code) for code in definition.languages]
+    for workshop in _recent_open_workshops(session):
+        versions.append(f"w:{workshop.code}:{','.join(workshop.languages)}:{','.join(workshop.form_ids)}")
+        languages = [lang for lang in workshop.languages if lang in INTERFACE_LANGUAGES] or INTERFACE_LANGUAGES
+        urls += [url_for(".workshop_page", code=workshop.code, lang=code) for code in languages]
     urls += [asset_url(name) for name in static_files(current_app)]
     budget = current_app.config.get("SURVEY_MEDIA_PRECACHE_BYTES", 20 * 2**20)
     current = [definition_of(version) for version in current_versions(session=get_session())]
     urls += [url_for(".form_media", sha256=sha256, filename=name)
              for sha256, name in media_files.precache_list(current, budget)]
-    template = render_template("participants/sw.js", cache_name="", urls=urls)
+    settings = {"urls": urls, "forms": forms, "default_language": current_app.config["SURVEY_DEFAULT_LANGUAGE"],
+                "interface_languages": list(INTERFACE_LANGUAGES)}
+    template = render_template("participants/sw.js", cache_name="", **settings)
     cache_name = "survey-" + content_hash([template, versions])[:16]
-    body = render_template("participants/sw.js", cache_name=cache_name, urls=urls)
+    body = render_template("participants/sw.js", cache_name=cache_name, **settings)
     return current_app.response_class(body, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
@@ -165,6 +209,17 @@ def form_media(sha256, filename):
     inline = media_files.shown_inline(kind)
     return send_file(path, mimetype=kind if inline else "application/octet-stream", max_age=365 * 24 * 3600,
                      as_attachment=not inline, download_name=filename, conditional=True)
+
+
+PRECACHED_WORKSHOPS = 20
+
+
+def _recent_open_workshops(session) -> list:
+    """Open workshops whose link a phone may first tap offline: kept ahead, a bounded few, newest first."""
+    today = datetime.date.today()
+    query = (select(Workshop).where(Workshop.closed_at.is_(None), Workshop.end_date >= today - WORKSHOP_GRACE)
+             .order_by(Workshop.start_date.desc()).limit(PRECACHED_WORKSHOPS))
+    return list(session.exec(query))
 
 
 def _store_web_answers(session, record: dict, today):

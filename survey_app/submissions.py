@@ -26,6 +26,7 @@ from .models import QuarantinedRecord
 from .models import Submission
 from .models import is_uuid
 from .models import utcnow
+from .workshops import UNKNOWN_WORKSHOP
 from .workshops import get_by_code as get_workshop
 from .workshops import refusal as workshop_refusal
 
@@ -37,9 +38,13 @@ class RecordResult:
     uuid: str | None
     status: str
     errors: dict = field(default_factory=dict)
+    warnings: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {"uuid": self.uuid, "status": self.status, "errors": self.errors}
+        found = {"uuid": self.uuid, "status": self.status, "errors": self.errors}
+        if self.warnings:  # only when there is one, so that a usual result keeps its shape
+            found["warnings"] = self.warnings
+        return found
 
 
 def parse_time(value) -> datetime.datetime | None:
@@ -89,7 +94,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
             results.append(_quarantine(session, record, source, REJECTED, errors))
         elif row["uuid"] in inserted and row["uuid"] not in claimed:
             claimed.add(row["uuid"])
-            results.append(RecordResult(sent_uuid, STORED, {}))
+            results.append(RecordResult(sent_uuid, STORED, {}, _warnings(row, looked_up)))
         elif hashes.get(row["uuid"]) == row["content_hash"]:
             results.append(RecordResult(sent_uuid, DUPLICATE))
         else:
@@ -97,6 +102,17 @@ def store_records(*, session: Session, records: list, source: str | None, today=
                                        {"uuid": "already stored with different answers; this copy is kept aside"}))
     tallies.add(session=session, rows=rows, inserted=inserted)  # same transaction: the counts commit with the rows
     return results
+
+
+def _warnings(row: dict, looked_up: "_LookUps") -> dict:
+    """What is worth a look in a stored record: a workshop code this server does not know.
+
+    It is stored all the same (a workshop laptop's own workshops are unknown to the central
+    server), and the quarantine page lists such codes.
+    """
+    if row["workshop"] and looked_up.workshop(row["workshop"]) is None:
+        return {"workshop": UNKNOWN_WORKSHOP}
+    return {}
 
 
 class _LookUps:

@@ -20,7 +20,7 @@ from .models import utcnow
 CODE_ALPHABET = "2346789ABCDEFGHJKMNPQRTUVWXYZ"
 CODE_LENGTH = 8
 UNKNOWN_WORKSHOP, WORKSHOP_CLOSED = "unknown_workshop", "workshop_closed"
-EDITABLE = ("title", "place", "start_date", "end_date", "form_ids", "languages")
+EDITABLE = ("title", "place", "titles", "places", "start_date", "end_date", "form_ids", "languages")
 
 
 def new_code(*, session: Session) -> str:
@@ -39,7 +39,7 @@ def normalise_code(code: str) -> str:
 def create_workshop(*, session: Session, created_by: User, **fields) -> Workshop:
     """Add a new open workshop with a fresh code to the session; the caller commits."""
     workshop = Workshop(code=new_code(session=session), created_by=created_by.id,
-                        **{name: fields[name] for name in EDITABLE})
+                        **{name: fields[name] for name in EDITABLE if name in fields})
     session.add(workshop)
     session.flush()
     return workshop

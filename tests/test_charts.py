@@ -92,10 +92,45 @@ def test_rtl_likert_bar_starts_with_the_first_option_at_the_right():
     assert float(rtl[-1].get("x")) == pytest.approx(PAD)
 
 
-def test_rtl_days_run_from_right_to_left():
-    ltr, rtl = rects(parse(columns("en"))), rects(parse(columns("fa")))
-    assert [float(r.get("x")) for r in ltr] == sorted(float(r.get("x")) for r in ltr)
-    assert [float(r.get("x")) for r in rtl] == sorted((float(r.get("x")) for r in rtl), reverse=True)
+@pytest.mark.parametrize("lang", ["en", "fa", "ps"])
+def test_days_run_from_the_oldest_at_the_left_in_every_language(lang):
+    days = rects(parse(columns(lang)))
+    assert [float(r.get("x")) for r in days] == sorted(float(r.get("x")) for r in days)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_first_day_is_labelled_at_the_left_the_last_at_the_right_with_an_arrow_between(lang):
+    svg = parse(columns(lang))
+    texts = {t.text: t for t in svg.iter(f"{SVG}text")}
+    first, last = texts["20 Nov"], texts["22 Nov"]
+    assert float(first.get("x")) == pytest.approx(PAD) and float(last.get("x")) == pytest.approx(WIDTH - PAD)
+    left_edge, right_edge_ = ("end", "start") if lang == "fa" else ("start", "end")  # rtl text starts at its right
+    assert (first.get("text-anchor"), last.get("text-anchor")) == (left_edge, right_edge_)
+    (arrow,) = svg.iter(f"{SVG}path")
+    moves = arrow.get("d").split("M")[1:]
+    start, end = float(moves[0].split()[0]), float(moves[0].split("H")[1])
+    assert start < end  # it points to the right, towards the newest day
+
+
+@pytest.mark.parametrize("chart", [bars, stacked, columns])
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_text_is_large_enough_on_a_phone(chart, lang):
+    """A 360-unit chart drawn about 300 px wide on a 360 px phone: 14.5 units make 12 CSS px."""
+    sizes = [float(t.get("font-size")) for t in parse(chart(lang)).iter(f"{SVG}text")]
+    assert sizes and min(sizes) >= 14.5
+
+
+def test_long_labels_wrap_instead_of_being_cut():
+    label = "The trainer explained the rights and duties of refugees in the host country clearly and patiently"
+    texts = [t.text for t in parse(bar_chart([Bar(label, (1,), (1.0,))], lang="en", title="t")).iter(f"{SVG}text")]
+    lines = texts[:-1]
+    assert len(lines) == 3 and " ".join(lines) == label and not any(line.endswith("…") for line in lines)
+
+
+def test_a_label_longer_than_three_lines_ends_with_an_ellipsis():
+    texts = [t.text for t in parse(bar_chart([Bar("word " * 60, (1,), (1.0,))], lang="en", title="t"))
+             .iter(f"{SVG}text")]
+    assert len(texts) == 4 and texts[2].endswith("…")
 
 
 def test_numbers_use_the_readers_digits():

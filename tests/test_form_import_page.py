@@ -39,8 +39,8 @@ def test_an_uploaded_zip_is_published_with_its_media_and_its_report(client, sess
     assert "The questionnaire was published" in page
     assert "image file &#39;venue.png&#39; is not in the upload" in page
     assert len(versions(session, "media_pictures")) == 1
-    attachments = versions(session, "media_pictures")[0]["attachments"]
-    sha = attachments["happy.png"]["sha256"]
+    media_files = versions(session, "media_pictures")[0]["media_files"]
+    sha = media_files["happy.png"]["sha256"]
     assert client.get(f"/media/{sha}/happy.png").status_code == 200
     assert any(event.action == "form_imported" for event in session.exec(select(AuditEvent)))
 

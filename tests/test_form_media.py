@@ -38,7 +38,7 @@ def test_a_file_that_could_run_scripts_is_only_downloaded(app, client):
 
 
 def test_precaching_takes_the_smallest_files_within_the_budget():
-    form = SimpleNamespace(attachments={
+    form = SimpleNamespace(media_files={
         "big.png": {"sha256": "b" * 64, "size": 900, "type": "image/png"},
         "small.png": {"sha256": "s" * 64, "size": 100, "type": "image/png"},
         "mid.wav": {"sha256": "m" * 64, "size": 300, "type": "audio/wav"},

@@ -69,23 +69,54 @@ def write_catalog(folder: Path, lang: str, body: str) -> None:
     path.write_text(HEADER.format(lang=lang, plurals=PLURALS[lang]) + body, encoding="utf-8")
 
 
-def check(app, folder: Path):
-    return app.test_cli_runner().invoke(args=["translations", "check", "--dir", str(folder)])
+COMPLETE_FA = GOOD_FA.replace("#, fuzzy, python-format", "#, python-format").replace(
+    'msgstr[0] ""', 'msgstr[0] "لطفاً %(num)s پاسخ علامت‌خورده را بررسی کنید."')
+
+
+def check(app, folder: Path, *options):
+    return app.test_cli_runner().invoke(args=["translations", "check", "--dir", str(folder), *options])
 
 
 def test_counts_messages_missing_and_fuzzy_per_language(app, catalogs):
-    result = check(app, catalogs)
+    result = check(app, catalogs, "--allow-incomplete")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["language", "messages", "missing", "fuzzy", "not", "in", "catalog", "status"]
-    assert lines[1].split() == ["fa", "3", "1", "1", "0", "ok"]
+    assert lines[1].split() == ["fa", "3", "1", "1", "0", "INCOMPLETE"]
+
+
+def test_missing_and_fuzzy_messages_are_listed_by_name(app, catalogs):
+    lines = check(app, catalogs, "--allow-incomplete").output.splitlines()
+    assert "fa: missing: Please check the answer marked below." in lines
+    assert "fa: fuzzy: Hello %(name)s" in lines
+
+
+def test_an_incomplete_catalog_of_an_offered_language_fails_unless_allowed(app, catalogs):
+    result = check(app, catalogs)
+    assert result.exit_code == 1
+    assert "incomplete catalog(s): fa" in result.output
+
+
+def test_a_complete_catalog_passes_the_strict_check(app, catalogs):
+    write_catalog(catalogs, "fa", COMPLETE_FA)
+    result = check(app, catalogs)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].split() == ["fa", "3", "0", "0", "0", "ok"]
+
+
+def test_a_language_the_interface_does_not_offer_may_be_incomplete(app, catalogs):
+    (catalogs / "fa").rename(catalogs / "ur")
+    result = check(app, catalogs)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].split()[-1] == "INCOMPLETE"
 
 
 def test_messages_of_the_template_missing_from_a_catalog_are_counted(app, catalogs):
-    write_catalog(catalogs, "fa", GOOD_FA.split("\n\n", 1)[1])
+    write_catalog(catalogs, "fa", COMPLETE_FA.split("\n\n", 1)[1])
     result = check(app, catalogs)
-    assert result.exit_code == 0
-    assert result.output.splitlines()[1].split() == ["fa", "2", "1", "1", "1", "ok"]
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1].split() == ["fa", "2", "0", "0", "1", "INCOMPLETE"]
+    assert "fa: not in catalog: Language" in result.output
 
 
 def test_the_configured_catalog_folder_is_used_by_default(app, catalogs):
@@ -116,6 +147,7 @@ def test_a_broken_catalog_fails_the_check_naming_file_and_line(app, catalogs, bo
 
 def test_one_broken_language_does_not_hide_the_others(app, catalogs):
     write_catalog(catalogs, "ps", TEMPLATE.replace('msgid "Language"\nmsgstr ""', 'msgid "Language"\nmsgstr "ژبه'))
+    write_catalog(catalogs, "fa", COMPLETE_FA)
     result = check(app, catalogs)
     assert result.exit_code == 1
     assert [line.split()[-1] for line in result.output.splitlines()[1:3]] == ["ok", "BROKEN"]
@@ -128,6 +160,6 @@ def test_a_folder_without_catalogs_fails(app, tmp_path):
     assert "no catalogs" in result.output
 
 
-def test_the_shipped_catalogs_pass(app):
-    result = check(app, PROJECT_ROOT / "translations")
+def test_the_shipped_catalogs_are_not_broken(app):
+    result = check(app, PROJECT_ROOT / "translations", "--allow-incomplete")
     assert result.exit_code == 0, result.output

@@ -273,7 +273,7 @@ KEPT_ROWS = [
     ([{"type": "frobnicate", "name": "a", "label": "A"}],
      "survey row 2: type 'frobnicate' is not known here; the row is shown as a note",
      {"type": "note", "name": "a", "label": {"en": "A"}}),
-    ([{"type": "calculate", "name": "c", "calculation": "sqrt(4)"}, {"type": "integer", "name": "a", "label": "A",
+    ([{"type": "calculate", "name": "c", "calculation": "frobnicate(4)"}, {"type": "integer", "name": "a", "label": "A",
                                                                      "constraint": ". < ${c}"}],
      "survey row 3: constraint reads ${c}, whose calculation cannot be done here; any answer is accepted",
      {"type": "integer", "name": "a", "label": {"en": "A"}}),

@@ -101,18 +101,18 @@ def test_corpus_questionnaire_imports_renders_and_stores_answers(name, runner, c
         assert question_name not in answers
     if "day" in expected.get("filled", []):
         assert answers["day"] == datetime.date.today().isoformat()
-    check_attachments(client, definition, expected.get("attachments", []), "".join(pages))
+    check_media_files(client, definition, expected.get("media_files", []), "".join(pages))
     exported = tmp_path / "answers.csv"
     result = runner.invoke(args=["export", form_id, "--format", "csv", "-o", str(exported)])
     assert result.exit_code == 0, result.output
     assert len(exported.read_text(encoding="utf-8-sig").splitlines()) == 2  # the header and the one answer
 
 
-def check_attachments(client, definition: dict, names: list[str], page: str) -> None:
+def check_media_files(client, definition: dict, names: list[str], page: str) -> None:
     """Every file that came in the zip is listed with its hash and served at its content-hashed URL."""
-    attachments = definition.get("attachments", {})
-    assert sorted(attachments) == sorted(names)
-    for meta in attachments.values():
+    media_files = definition.get("media_files", {})
+    assert sorted(media_files) == sorted(names)
+    for meta in media_files.values():
         if meta["type"].startswith("image/"):
             url = re.search(rf'src="(/media/{meta["sha256"]}/[^"]+)"', page)
             assert url, meta

@@ -77,8 +77,10 @@ class FormDefinition:
     choices: dict[str, tuple[Choice, ...]]
     version: str = ""  # the author's own version label (settings `version`), shown on the page
     instance_name: str = ""  # expression naming each submission (settings `instance_name`)
-    attachments: dict = field(default_factory=dict)  # {file name: {"sha256", "size", "type"}}
+    media_files: dict = field(default_factory=dict)  # pictures, sounds, videos: {file name: {"sha256", "size", "type"}}
     description: Text = field(default_factory=dict)
+    # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
+    attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
         """Yield every question in document order with the groups that contain it."""
@@ -140,6 +142,8 @@ def definition_to_dict(form: FormDefinition) -> dict:
             if choice.media:
                 option["media"] = choice.media
     data["settings"].update((key, getattr(form, key)) for key in ("version", "instance_name") if getattr(form, key))
-    if form.attachments:
-        data["attachments"] = form.attachments
+    if form.media_files:
+        data["media_files"] = form.media_files
+    if form.attachments:  # only when present, so questionnaires without them keep their version hash
+        data["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
     return data

@@ -14,6 +14,8 @@ from .definition import MEDIA_KINDS
 from .definition import Choice
 from .definition import FormDefinition
 from .definition import Question
+from .expression_attachments import attachment_problems
+from .expression_attachments import read_attachments
 from .expressions import ExpressionError
 from .expressions import parse
 from .expressions import references
@@ -90,17 +92,19 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
     reader = _Reader(default, problems)
     choices = reader.choices(data.get("choices") or {})
     survey = reader.items(data.get("survey"), "survey")
-    attachments = data.get("attachments") or {}
-    if not isinstance(attachments, dict):
-        problems.append("attachments must map file names to their sha256, size and type")
-        attachments = {}
+    media_files = data.get("media_files") or {}
+    if not isinstance(media_files, dict):
+        problems.append("media_files must map file names to their sha256, size and type")
+        media_files = {}
     form = FormDefinition(
         form_id=form_id, title=reader.text(data.get("title"), "title"), default_language=default,
-        languages=languages, survey=survey, choices=choices, attachments=attachments,
+        languages=languages, survey=survey, choices=choices, media_files=media_files,
         version=str(settings.get("version") or ""), instance_name=str(settings.get("instance_name") or ""),
         description=reader.text(data.get("description"), "description"),
+        attachments=read_attachments(data.get("attachments"), problems),
     )
     _check_references(form, problems)
+    problems.extend(attachment_problems(form))
     if not form.title.get(default):
         problems.append(f"title has no text in the default language '{default}'")
     if problems:

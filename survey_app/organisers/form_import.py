@@ -84,7 +84,7 @@ def import_form():
 def _publish(report, filename: str):
     """Publish the definition (a version already current stays as it is) and keep its files."""
     definition = report.definition
-    form_media.store(report.files, definition.get("attachments", {}))
+    form_media.store(report.files, definition.get("media_files", {}))
     session = get_session()
     current = forms_store.get_version(session=session, form_id=definition["form_id"])
     if current is not None and current.version == forms_store.content_hash(definition)[:12]:

@@ -32,13 +32,13 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import ValidationError
-from wtforms.validators import InputRequired
 from wtforms.validators import Length
 
 from ..accounts import audit
 from ..accounts import role_required
 from ..accounts import staff_link
 from ..db import get_session
+from ..engine.texts import language_name
 from ..engine.texts import resolve
 from ..form_class import error_messages
 from ..forms_store import definition_of
@@ -49,6 +49,7 @@ from ..models import QuarantineDecision
 from ..models import QuarantinedRecord
 from ..models import Submission
 from ..models import is_uuid
+from ..paging import page_number
 from ..submissions import CONFLICT
 from ..submissions import DUPLICATE
 from ..submissions import STORED
@@ -57,6 +58,13 @@ from ..submissions import parse_time
 from ..workshops import UNKNOWN_WORKSHOP
 from ..workshops import WORKSHOP_CLOSED
 from . import bp
+from .quarantine_answers import answer_fields
+from .quarantine_answers import left_over
+from .quarantine_answers import shown_questions
+from .quarantine_answers import typed_answers
+from .quarantine_answers import with_typed
+from .unknown_workshops import unknown_workshop_codes
+from .workshops import TOO_LONG
 
 PAGE_SIZE = 50
 SHOWN = ("pending", "decided", "all")
@@ -69,15 +77,20 @@ staff_link("organisers.quarantine", _l("Quarantine"),
 class FixForm(FlaskForm):
     version = SelectField(_l("Questionnaire and version"), validate_choice=False)
     lang = SelectField(_l("Language the answers were given in"), validate_choice=False)
-    workshop = StringField(_l("Workshop code (leave empty for none)"), validators=[Length(max=100)])
-    answers = TextAreaField(_l("Answers, as JSON"), validators=[InputRequired(_l("Please give the answers."))])
-    note = StringField(_l("Note for the log"), validators=[Length(max=2000)])
+    workshop = StringField(_l("Workshop code (leave empty for none)"), validators=[Length(max=100, message=TOO_LONG)])
+    answers = TextAreaField(_l("Answers, as JSON"))
+    note = StringField(_l("Note for the log"), validators=[Length(max=2000, message=TOO_LONG)])
 
     def validate_version(self, field):
         if field.data not in {value for value, _label in field.choices}:
             raise ValidationError(_("Please choose a questionnaire and version."))
 
     def validate_answers(self, field):
+        if not (field.data or "").strip():  # every answer may be in its own field
+            self.parsed = {}
+            if not typed_answers(request.form):
+                raise ValidationError(_("Please give the answers."))
+            return
         try:
             self.parsed = json.loads(field.data)
         except ValueError as exc:
@@ -87,7 +100,7 @@ class FixForm(FlaskForm):
 
 
 class DiscardForm(FlaskForm):
-    note = StringField(_l("Why discard it? (for the log)"), validators=[Length(max=2000)])
+    note = StringField(_l("Why discard it? (for the log)"), validators=[Length(max=2000, message=TOO_LONG)])
 
 
 @bp.get("/quarantine")
@@ -96,7 +109,7 @@ def quarantine():
     """List quarantined records, those still waiting for a decision first."""
     session = get_session()
     show = request.args.get("show") if request.args.get("show") in SHOWN else "pending"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     query = select(QuarantinedRecord, QuarantineDecision).join(
         QuarantineDecision, QuarantineDecision.record_id == QuarantinedRecord.id, isouter=True)
     if show == "pending":
@@ -110,7 +123,8 @@ def quarantine():
     pending = session.exec(select(func.count()).select_from(QuarantinedRecord).where(
         ~QuarantinedRecord.id.in_(select(QuarantineDecision.record_id)))).one()
     return render_template("organisers/quarantine.html", records=records, show=show, page=page,
-                           more=len(rows) > PAGE_SIZE, pending=pending)
+                           more=len(rows) > PAGE_SIZE, pending=pending,
+                           unknown_workshops=unknown_workshop_codes(session=session))
 
 
 @bp.route("/quarantine/<int:record_id>", methods=["GET", "POST"])
@@ -132,7 +146,7 @@ def quarantined_record(record_id):
     return render_template("organisers/quarantine_record.html", record=record, decision=decision,
                            reasons=reasons_of(record), form=form, discard=DiscardForm(prefix="discard"),
                            payload=_json(record.payload), stored=_stored_copy(record),
-                           new_uuid=_needs_new_uuid(record))
+                           new_uuid=_needs_new_uuid(record), answer_fields=_answer_fields(record, form))
 
 
 @bp.post("/quarantine/<int:record_id>/discard")
@@ -192,7 +206,7 @@ def _corrected(record: QuarantinedRecord, form: FixForm) -> dict:
         "workshop": (form.workshop.data or "").strip().upper() or None,
         "started_at": _time_or_none(payload.get("started_at")),
         "submitted_at": _time_or_none(payload.get("submitted_at")),
-        "answers": form.parsed,
+        "answers": {**form.parsed, **typed_answers(request.form)},
     }
 
 
@@ -216,10 +230,28 @@ def _fix_defaults(record: QuarantinedRecord) -> dict:
     payload = record.payload
     answers = payload.get("answers")
     version = _version_of(payload)
+    if isinstance(answers, dict):  # those with a field of their own are not repeated in the JSON
+        answers = left_over(definition_of(version) if version else None, answers)
     return {"version": f"{version.form_id}/{version.version}" if version else "",
             "lang": payload.get("lang") if isinstance(payload.get("lang"), str) else "",
             "workshop": payload.get("workshop") if isinstance(payload.get("workshop"), str) else "",
             "answers": _json(answers if answers is not None else {})}
+
+
+def _answer_fields(record: QuarantinedRecord, form: FixForm) -> list:
+    """One field per question of the chosen version, with the answer sent or the one typed."""
+    form_id, _slash, version_id = (form.version.data or "").partition("/")
+    version = get_version(session=get_session(), form_id=form_id, version=version_id) if version_id else None
+    if version is None:
+        return []
+    sent = record.payload.get("answers") if isinstance(record.payload, dict) else None
+    fields = answer_fields(definition_of(version), sent if isinstance(sent, dict) else {}, current_language())
+    if request.method == "POST":
+        fields = with_typed(fields, typed_answers(request.form))
+    errors = getattr(form, "answer_errors", {})
+    for item in fields:
+        item.errors = errors.get(item.name, [])
+    return fields
 
 
 def _version_of(payload: dict) -> FormVersion | None:
@@ -248,7 +280,7 @@ def _language_choices(record: QuarantinedRecord) -> list[tuple[str, str]]:
     sent = record.payload.get("lang")
     if isinstance(sent, str) and sent and sent not in codes:
         codes.append(sent)
-    return [(code, code) for code in codes]
+    return [(code, f"{language_name(code)} ({code})" if language_name(code) != code else code) for code in codes]
 
 
 def _stored_copy(record: QuarantinedRecord) -> str | None:
@@ -266,9 +298,12 @@ def _json(value) -> str:
 def _attach_errors(form: FixForm, errors: dict, corrected: dict) -> None:
     """Put each reason the corrected record was refused next to the field it is about."""
     fields = {"workshop": form.workshop, "lang": form.lang, "form": form.version, "answers": form.answers}
+    shown, form.answer_errors = shown_questions(request.form), {}
     for key, value in errors.items():
         text = reason_text(key, value, corrected)
-        if key in fields or key not in RECORD_KEYS:  # anything else names a question
+        if key in shown:  # next to the question's own field
+            form.answer_errors.setdefault(key, []).append(text)
+        elif key in fields or key not in RECORD_KEYS:  # anything else names a question
             field = fields.get(key, form.answers)
             field.errors = [*field.errors, text]
         else:

@@ -11,7 +11,6 @@ workshop. The workshop filter and the comparison offer only the workshops the ac
 manage (admins: all of them), so an organiser can single out their own workshops' answers.
 """
 
-import datetime
 
 from flask import abort
 from flask import g
@@ -33,7 +32,6 @@ from ..charts import percent
 from ..charts import stacked_bars
 from ..db import get_session
 from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
-from ..engine.texts import SOLAR_HIJRI_LANGUAGES
 from ..engine.texts import language_name
 from ..engine.texts import localise_digits
 from ..engine.texts import resolve
@@ -42,14 +40,16 @@ from ..forms_store import definition_of
 from ..forms_store import get_version
 from ..i18n import current_language
 from ..i18n import format_date
-from ..i18n import solar_hijri_input
+from ..paging import page_number
 from ..workshops import visible_workshops
 from . import bp
 from .workshops import LocalDateField
+from .workshops import date_example
 
 FILTER_FIELDS = ("workshop", "date_from", "date_to", "answer_lang", "version")
 TEXT_PREVIEW = 3
 TEXT_PAGE_SIZE = 20
+CHOICE_CHARS = 22  # of a workshop's title in a menu: with its code, about what a 360 px phone shows
 
 staff_link("organisers.results_index", _l("Results"),
            _l("See what participants answered, compare workshops and download the answers."), ("organiser",))
@@ -84,6 +84,25 @@ class FilterForm(Form):
                             date_to=valid.get("date_to"), lang=valid.get("answer_lang"), version=valid.get("version"))
 
 
+def workshop_choice(workshop) -> str:
+    """A workshop in a menu: its title, shortened at its end, then its code, so that a phone's narrow
+    menu shows how the title begins and which workshop it is (a long title was cut at its start)."""
+    title = workshop.title if len(workshop.title) <= CHOICE_CHARS else workshop.title[: CHOICE_CHARS - 1].rstrip() + "…"
+    return f"{title} ({workshop.code})"
+
+
+def active_filters(form: FilterForm) -> list[str]:
+    """Say which filters are on, as "Workshop: …", for the folded filters panel."""
+    shown = []
+    for name in FILTER_FIELDS:
+        field = form[name]
+        if field.errors or not field.data:
+            continue
+        value = dict(field.choices).get(field.data, field.data) if hasattr(field, "choices") else field._value()
+        shown.append(f"{field.label.text}: {value}")
+    return shown
+
+
 def _one_of(field, message: str) -> None:
     if field.data and field.data not in {value for value, _label in field.choices}:
         raise ValidationError(message)
@@ -93,8 +112,7 @@ def filter_form(form_id: str, form_class=FilterForm, offer=None) -> FilterForm:
     """Read the filters from the query string, offering this account's workshops and the form's versions."""
     session, lang = get_session(), current_language()
     form = form_class(request.args)
-    form.workshop.choices = [("", _("All answers"))] + [
-        (w.code, f"{w.title} ({w.code})") for w in workshops_for(form_id)]
+    form.workshop.choices = [("", _("All answers"))] + [(w.code, workshop_choice(w)) for w in workshops_for(form_id)]
     versions = data.versions_of(session=session, form_id=form_id)
     languages = sorted({code for v in versions for code in definition_of(v).languages})
     form.answer_lang.choices = [("", _("All languages"))] + [(code, language_name(code)) for code in languages]
@@ -105,12 +123,6 @@ def filter_form(form_id: str, form_class=FilterForm, offer=None) -> FilterForm:
         offer(form)
     form.validate()
     return form
-
-
-def date_example() -> str:
-    """Today, written as a person of the current language types a day."""
-    today = datetime.date.today()
-    return solar_hijri_input(today) if current_language() in SOLAR_HIJRI_LANGUAGES else today.isoformat()
 
 
 def workshops_for(form_id: str) -> list:
@@ -154,7 +166,8 @@ def results(form_id):
     questions = [question_view(s, form_id, form.filters()) for s in summary.questions]
     return render_template("organisers/results.html", form_id=form_id, title=title_of(version), form=form,
                            summary=summary, per_day=chart, questions=questions, args=filter_args(),
-                           date_example=date_example(), can_compare=len(form.workshop.choices) > 2)
+                           date_example=date_example(), can_compare=len(form.workshop.choices) > 2,
+                           active=active_filters(form))
 
 
 @bp.get("/results/<form_id>/compare")
@@ -163,7 +176,7 @@ def compare(form_id):
     """Put two workshops' answers to one questionnaire side by side."""
     version, lang = questionnaire(form_id), current_language()
     workshops = {w.code: w for w in workshops_for(form_id)}
-    choices = [(code, f"{w.title} ({code})") for code, w in workshops.items()]
+    choices = [(code, workshop_choice(w)) for code, w in workshops.items()]
     form = CompareForm(request.args)
     form.a.choices = form.b.choices = [("", _("Choose a workshop"))] + choices
     pairs, totals, names = [], None, None
@@ -172,7 +185,8 @@ def compare(form_id):
         left, right = (data.summarise(session=session, form_id=form_id, filters=data.Filters(workshop=code))
                        for code in (form.a.data, form.b.data))
         titles = [workshops[code].title for code in (form.a.data, form.b.data)]
-        names = tuple(titles) if titles[0] != titles[1] else (dict(choices)[form.a.data], dict(choices)[form.b.data])
+        names = tuple(titles) if titles[0] != titles[1] else tuple(
+            f"{workshops[code].title} ({code})" for code in (form.a.data, form.b.data))
         pairs = [compare_view(a, b, names, lang) for a, b in zip(left.questions, right.questions, strict=True)]
         totals = (localise_digits(left.total, lang), localise_digits(right.total, lang))
     return render_template("organisers/results_compare.html", form_id=form_id, title=title_of(version), form=form,
@@ -207,7 +221,7 @@ def text_answers(form_id, question):
     item = next((i for i in data.items_of(session=session, form_id=form_id) if i.name == question), None)
     if item is None or item.kind != data.TEXT:
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     total = data.count_answered(session=session, form_id=form_id, filters=form.filters(), name=question)
     # Without any written answer the query would walk every submission to find none.
     answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,

@@ -51,8 +51,10 @@ from ..engine.validation import parse_date
 from ..forms_store import current_versions
 from ..forms_store import definition_of
 from ..i18n import current_language
+from ..i18n import server_time
 from ..i18n import solar_hijri_input
 from ..models import Workshop
+from ..models import utcnow
 from . import bp
 
 FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
@@ -89,6 +91,18 @@ def _date_text(day: datetime.date) -> str:
     return solar_hijri_input(day) if current_language() in SOLAR_HIJRI_LANGUAGES else day.isoformat()
 
 
+def date_example() -> str:
+    """How to type a day, shown below a date field: a placeholder of a date would look filled in."""
+    today = datetime.date.today()
+    if current_language() in SOLAR_HIJRI_LANGUAGES:
+        return _("For example %(date)s (year/month/day)", date=solar_hijri_input(today))
+    return _("For example %(date)s (year-month-day)", date=today.isoformat())
+
+
+# WTForms' own message would show in English on Pashto pages (it has no Pashto catalog).
+TOO_LONG = _l("Please write at most %(max)d characters.")
+
+
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -96,8 +110,8 @@ class CheckboxesField(SelectMultipleField):
 
 class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
-        InputRequired(_l("Please give the workshop a title.")), Length(max=200)])
-    place = StringField(_l("Place"), validators=[Length(max=200)])
+        InputRequired(_l("Please give the workshop a title.")), Length(max=200, message=TOO_LONG)])
+    place = StringField(_l("Place"), validators=[Length(max=200, message=TOO_LONG)])
     start_date = LocalDateField(_l("First day"), validators=[InputRequired(_l("Please write the first day."))])
     end_date = LocalDateField(_l("Last day"), validators=[InputRequired(_l("Please write the last day."))])
     form_ids = CheckboxesField(_l("Questionnaires"), validators=[
@@ -122,8 +136,31 @@ class WorkshopForm(FlaskForm):
 
     def fields(self) -> dict:
         return {"title": self.title.data.strip(), "place": (self.place.data or "").strip(),
+                "titles": self._per_language("title"), "places": self._per_language("place"),
                 "start_date": self.start_date.data, "end_date": self.end_date.data,
                 "form_ids": list(self.form_ids.data), "languages": list(self.languages.data)}
+
+    def _per_language(self, name: str) -> dict:
+        texts = {code: (self[f"{name}_{code}"].data or "").strip() for code in INTERFACE_LANGUAGES}
+        return {code: text for code, text in texts.items() if text}
+
+    def translated_fields(self) -> list[tuple[str, object, object]]:
+        """(language, title field, place field) for each interface language."""
+        return [(code, self[f"title_{code}"], self[f"place_{code}"]) for code in INTERFACE_LANGUAGES]
+
+    @staticmethod
+    def data_of(workshop: Workshop) -> dict:
+        """The per-language fields' values, which are not attributes of the workshop."""
+        return {f"{name}_{code}": texts.get(code, "") for name, texts in
+                (("title", workshop.titles or {}), ("place", workshop.places or {})) for code in INTERFACE_LANGUAGES}
+
+
+# A title and a place per interface language: shown to readers of that language instead of the main ones.
+for _code in INTERFACE_LANGUAGES:
+    setattr(WorkshopForm, f"title_{_code}", StringField(
+        _l("Title in %(language)s", language=language_name(_code)), validators=[Length(max=200, message=TOO_LONG)]))
+    setattr(WorkshopForm, f"place_{_code}", StringField(
+        _l("Place in %(language)s", language=language_name(_code)), validators=[Length(max=200, message=TOO_LONG)]))
 
 
 class ConfirmForm(FlaskForm):
@@ -135,7 +172,7 @@ class ConfirmForm(FlaskForm):
 def workshops():
     """List the workshops this account may manage, newest first."""
     items = data.visible_workshops(session=get_session(), user=g.user)
-    return render_template("organisers/workshops.html", workshops=items)
+    return render_template("organisers/workshops.html", workshops=items, phase=phase, phases=PHASES)
 
 
 @bp.route("/workshops/new", methods=["GET", "POST"])
@@ -161,7 +198,7 @@ def workshop(workshop_id):
     found = _managed(workshop_id)
     return render_template("organisers/workshop.html", workshop=found, link=_link(found),
                            titles=_form_titles(found), loopback=_is_loopback(request.host),
-                           reopen_form=ConfirmForm())
+                           reopen_form=ConfirmForm(), phase=phase(found), phases=PHASES)
 
 
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -169,7 +206,7 @@ def workshop(workshop_id):
 def edit_workshop(workshop_id):
     """Change a workshop's details; its code and link never change."""
     found = _managed(workshop_id)
-    form = WorkshopForm(obj=found)
+    form = WorkshopForm(obj=found, data=WorkshopForm.data_of(found))
     form.offer_choices(keep=found.form_ids)
     if form.validate_on_submit():
         session = get_session()
@@ -233,8 +270,7 @@ def reopen_workshop(workshop_id):
 
 
 def _form_page(form: WorkshopForm, workshop: Workshop | None):
-    example = _date_text(datetime.date.today())
-    return render_template("organisers/workshop_form.html", form=form, workshop=workshop, date_example=example)
+    return render_template("organisers/workshop_form.html", form=form, workshop=workshop, date_example=date_example())
 
 
 def _managed(workshop_id: int) -> Workshop:
@@ -249,17 +285,35 @@ def _link(workshop: Workshop) -> str:
     return url_for("participants.workshop_page", code=workshop.code, _external=True)
 
 
-def _form_titles(workshop: Workshop) -> list[str]:
+def _form_titles(workshop: Workshop) -> list[tuple[str, str]]:
+    """Each questionnaire's title with the address of this workshop's results for it."""
     lang = current_language()
     versions = {version.form_id: version for version in current_versions(session=get_session())}
     titles = []
     for form_id in workshop.form_ids:
+        results = url_for(".results", form_id=form_id, workshop=workshop.code)
         if form_id in versions:
             definition = definition_of(versions[form_id])
-            titles.append(resolve(definition.title, lang, definition.default_language).text)
+            titles.append((resolve(definition.title, lang, definition.default_language).text, results))
         else:
-            titles.append(_("%(form_id)s (no longer offered)", form_id=form_id))
+            titles.append((_("%(form_id)s (no longer offered)", form_id=form_id), results))
     return titles
+
+
+PHASES = {"upcoming": _l("upcoming"), "open": _l("open"), "ended": _l("ended"), "closed": _l("closed")}
+
+
+def phase(workshop: Workshop, today: datetime.date | None = None) -> str:
+    """Where a workshop is in its life: before its first day, during, after its last day, or closed.
+
+    Only closing refuses answers; "ended" says that the dates are over while the link still works.
+    """
+    today = today or server_time(utcnow()).date()
+    if workshop.closed_at is not None:
+        return "closed"
+    if today < workshop.start_date:
+        return "upcoming"
+    return "ended" if today > workshop.end_date else "open"
 
 
 def _instructions(languages: list[str]) -> list[dict]:

@@ -88,6 +88,9 @@ def test_an_answer_given_on_a_phone_is_counted_and_downloaded(server, browser, o
     expect(organiser.locator(".results-total")).to_have_text("Responses: 1")
     expect(organiser.locator("#q-overall")).to_contain_text("Answered by 1 of 1.")
     organiser.click("text=Download the answers")
+    # Codes, as an analyst's script reads them (labels in the reader's language are the default).
+    organiser.select_option("select[name=labels]", "")
+    organiser.check("input[name=headers][value=codes]")
     with organiser.expect_download() as download:
         organiser.click("button[type=submit].primary")
     path = tmp_path / "answers.csv"

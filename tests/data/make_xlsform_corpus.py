@@ -294,7 +294,7 @@ form("media_pictures.zip", packed("media_pictures.xlsx", xlsx([
     {"course.png": png(30, 90, 160), "course_prs.png": png(30, 160, 90), "question.wav": wav(),
      "happy.png": png(250, 200, 0), "sad.png": png(90, 90, 90)}),
     languages=["en", "fa_AF"], warnings=["image file 'venue.png' is not in the upload"],
-    attachments=["course.png", "course_prs.png", "question.wav", "happy.png", "sad.png"], stored={"mood": "happy"},
+    media_files=["course.png", "course_prs.png", "question.wav", "happy.png", "sad.png"], stored={"mood": "happy"},
     page_contains=['class="option picture"', "<audio"])
 
 # 18. A zip with a CSV list (select_one_from_file), and a form naming a CSV it did not bring.
@@ -304,7 +304,7 @@ form("csv_choices.zip", packed("csv_choices.xlsx", xlsx([
 ], [], {"form_id": "csv_choices", "form_title": "Places", "default_language": "en"}),
     {"provinces.csv": "name,label,label::Dari,region\nkabul,Kabul,کابل,central\nherat,Herat,هرات,west\n".encode()}),
     languages=["en", "fa_AF"], warnings=["the choices file 'districts.csv' is not in the upload"],
-    attachments=["provinces.csv"], answers={"province": "herat"}, stored={"province": "herat"},
+    media_files=["provinces.csv"], answers={"province": "herat"}, stored={"province": "herat"},
     types={"district": "text"})
 
 # 19. select_one_external with its external_choices sheet.
@@ -360,6 +360,15 @@ form("file_answers.xlsx", xlsx([
                                 "'file' answers", "'video' answers"],
     types={"photo": "note", "voice": "note", "document": "note", "clip": "note"},
     page_contains=["cannot be answered on this page"])
+
+# 25. pulldata() from a CSV that came in the zip.
+form("pulldata_trainers.zip", packed("pulldata_trainers.xlsx", xlsx([
+    {"type": "text", "name": "code", "label": "Trainer code"},
+    {"type": "calculate", "name": "trainer", "calculation": "pulldata('trainers', 'name', 'code', ${code})"},
+    {"type": "note", "name": "confirm", "label": "Your trainer was ${trainer}."},
+], [], {"form_id": "pulldata_trainers", "form_title": "Trainer", "default_language": "en"}),
+    {"trainers.csv": b"code,name\nT1,Maryam\nT2,Ahmad\n"}),
+    languages=["en"], answers={"code": "T2"}, stored={"code": "T2", "trainer": "Ahmad"})
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from .report import numbers
 
 COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 MAX_CSV_ROWS = 5000  # every phone carries the list in the form version
+MAX_PULLDATA_ROWS = 20_000  # the loader's limit for an attached file (engine/expression_attachments.py)
 CHOICE_DATA = any(f.name == "data" for f in dataclasses.fields(Choice))  # choice filters read other columns
 
 
@@ -134,3 +135,21 @@ def list_from_file(builder, number: int, kind) -> str:
         builder.lists[file_name] = options
         builder.importer.media_files.attach(file_name)
     return f"{name} {file_name}"
+
+
+def csv_tables(files: dict[str, bytes], report) -> dict[str, list[dict[str, str]]]:
+    """Every CSV file of the upload as rows, by its name without `.csv` (as pulldata('name', ...) names it)."""
+    tables = {}
+    for file_name, content in files.items():
+        if not file_name.lower().endswith(".csv"):
+            continue
+        try:
+            rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+        except (UnicodeDecodeError, csv.Error):
+            report.warn(f"file '{file_name}' is not a readable UTF-8 CSV; pulldata() finds nothing in it")
+            continue
+        if len(rows) > MAX_PULLDATA_ROWS:
+            report.warn(f"file '{file_name}': only its first {MAX_PULLDATA_ROWS} rows are kept for pulldata()")
+        tables[file_name[:-4]] = [{str(k): v or "" for k, v in row.items() if k is not None}
+                                  for row in rows[:MAX_PULLDATA_ROWS]]
+    return tables

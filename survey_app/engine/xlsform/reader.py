@@ -20,6 +20,7 @@ from ..loader import NAME_RE
 from ..loader import DefinitionError
 from ..loader import load_dict
 from . import choices as choice_sheets
+from .choices import csv_tables
 from .columns import CHOICE_FIELDS
 from .columns import LIST_NAME
 from .columns import SETTINGS_FIELDS
@@ -96,8 +97,10 @@ class _Importer:
                     "settings": {"default_language": self.default, "languages": self._language_list(),
                                  **settings["extra"]},
                     "survey": survey, "choices": builder.lists}
-        if self.media_files.attachments:
-            document["attachments"] = self.media_files.attachments
+        if self.media_files.kept:
+            document["media_files"] = self.media_files.kept
+        if tables := csv_tables(self.files, self.report):
+            document["attachments"] = tables  # read by pulldata()
         self._load(document, builder)
         self.report.flush()
 

@@ -16,7 +16,7 @@ class ImportReport:
     definition: dict | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)  # attachments kept with the form version
+    files: dict[str, bytes] = field(default_factory=dict)  # media files kept with the form version
     grouped: dict[str, list[int]] = field(default_factory=dict, repr=False)  # one warning, many rows
 
     @property
