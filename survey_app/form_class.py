@@ -7,6 +7,7 @@ typed when the page comes back with errors, and holds each question's error mess
 import datetime
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -168,8 +169,9 @@ class QuestionView:
     def hint_html(self) -> Markup:
         return rich(self.hint.text, self.answers)
 
-    @property
+    @cached_property
     def option_html(self) -> dict[str, Markup]:
+        """Each option's label after Markdown (made once: the template reads it once per option)."""
         return {name: rich(label.text, self.answers) for name, label in self.options}
 
 

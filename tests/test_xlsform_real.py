@@ -24,7 +24,8 @@ ROOT = Path(__file__).parent.parent
 PLACES = [os.environ.get("SURVEY_XLSFORM_CORPUS"), "/work/shared/xlsforms", str(ROOT.parent / "shared" / "xlsforms")]
 FOLDER = next((Path(place) for place in PLACES if place and Path(place).is_dir()), None)
 FILES = sorted(p for p in FOLDER.iterdir() if p.suffix.lower() in (".xlsx", ".xls", ".zip")) if FOLDER else []
-CANDIDATES = ["1", "0", "2", "10", "100", "999", "5551234567", "A1B2C3D4E5F", "abc12", "2025-01-15", "yes", "a"]
+CANDIDATES = ["1", "0", "2", "10", "100", "999", "5551234567", "A1B2C3D4E5F", "A1B2C3D", "abc12", "2025-01-15",
+              "yes", "a"]
 ROUNDS = len(CANDIDATES) + 1
 
 
