@@ -6,6 +6,8 @@ The unique constraint on the UUID, not a look-up, is what prevents doubles.
 """
 
 import datetime
+import json
+import math
 from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
@@ -18,18 +20,28 @@ from sqlmodel import select
 from . import tallies
 from .engine.expressions import iso_day
 from .engine.validation import checker
+from .engine.validation import storable_text
 from .forms_store import canonical_json
 from .forms_store import content_hash
 from .forms_store import stored_definition
 from .forms_store import text_hash
 from .models import QuarantinedRecord
 from .models import Submission
-from .models import is_uuid
+from .models import canonical_uuid
 from .models import utcnow
 from .workshops import get_by_code as get_workshop
+from .workshops import normalise_code
 from .workshops import refusal as workshop_refusal
 
 STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
+# Times a phone or server can truly have made: outside them a clock was wrong or a record was forged, and
+# such dates are beyond what the Solar Hijri calendar pages can show (its years run from 622 to 9377 AD).
+EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2200, 1, 1, tzinfo=datetime.UTC)
+MAX_DEPTH = 32  # a record is an object of answers, each a value or a list: a few levels at most
+# The key under which a record no database can hold as sent is kept: its JSON text, written in ASCII with
+# every character that could not be stored escaped (\u0000, \ud800, Infinity), so it is all still there.
+ESCAPED_JSON = "escaped_json"
 
 
 @dataclass(slots=True)
@@ -57,6 +69,49 @@ def parse_time(value) -> datetime.datetime | None:
         return moment.astimezone(datetime.UTC)
     except OverflowError as exc:  # 0001-01-01T00:00+01:00 is a moment before year 1 in UTC
         raise ValueError("outside the years 1 to 9999 in UTC") from exc
+
+
+def unstorable(value, path: str = "record") -> str | None:
+    """Say what in a parsed JSON value no database can store as sent, or None when everything can be.
+
+    NUL and lone surrogates in any text or key, numbers beyond a double (1e400 is read as inf),
+    and nesting deeper than MAX_DEPTH. Walked without recursion, so any depth is safe to check.
+    """
+    pending = [(value, path, 0)]
+    while pending:
+        item, where, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return f"{where}: nested more than {MAX_DEPTH} levels deep"
+        if isinstance(item, str):
+            if not storable_text(item):
+                return f"{where}: holds U+0000 (NUL) or half of a surrogate pair, which cannot be stored as text"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return f"{where}: a number beyond what can be stored (larger than about 1.8e308)"
+        elif isinstance(item, dict):
+            for key, member in item.items():
+                if not isinstance(key, str) or not storable_text(key):
+                    return f"{where}: a key holds U+0000 (NUL) or half of a surrogate pair"
+                pending.append((member, f"{where}.{key[:40]}", depth + 1))
+        elif isinstance(item, list):
+            pending.extend((member, f"{where}[{index}]", depth + 1) for index, member in enumerate(item))
+    return None
+
+
+def escaped(value) -> dict:
+    """Keep a value no database can hold as sent: its JSON text in ASCII, every character escaped."""
+    try:
+        return {ESCAPED_JSON: json.dumps(value, ensure_ascii=True, sort_keys=True)}
+    except (ValueError, TypeError, RecursionError):
+        return {ESCAPED_JSON: ascii(value) if not isinstance(value, (dict, list)) else "(nested too deep to keep)"}
+
+
+def safe_text(value, limit: int) -> str | None:
+    """A short text as it can be stored: itself when it can be, else its escaped spelling."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) and storable_text(value) else ascii(value)
+    return text[:limit]
 
 
 def apply_record(*, session: Session, record, source: str | None, today=None) -> RecordResult:
@@ -125,15 +180,23 @@ def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
     """Validate a raw record and return the row to insert, or the reasons it cannot be (today: YYYY-MM-DD)."""
     if not isinstance(record, dict):
         return {}, {"record": "must be a JSON object"}
+    # First, so that nothing below (look-ups, reasons quoting the record) meets text a database refuses.
+    if problem := unstorable(record):
+        return {}, {"record": problem}
     errors = {}
-    if not is_uuid(record.get("uuid")):
-        errors["uuid"] = "missing or not a UUID"
+    uuid = canonical_uuid(record.get("uuid"))
+    if uuid is None:
+        errors["uuid"] = "missing or not a UUID (36 characters, hyphenated, nothing around it)"
     times = {}
     for key in ("started_at", "submitted_at"):
         try:
             times[key] = parse_time(record.get(key))
         except (ValueError, TypeError):
             errors[key] = "not an ISO 8601 time"
+            continue
+        if times[key] is not None and not EARLIEST <= times[key] < LATEST:
+            del times[key]
+            errors[key] = f"outside the plausible years {EARLIEST.year} to {LATEST.year - 1}"
     lang = record.get("lang")
     if not isinstance(lang, str) or not 0 < len(lang) <= 20:
         errors["lang"] = "missing or not a language code"
@@ -141,8 +204,12 @@ def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
     if workshop is not None and (not isinstance(workshop, str) or len(workshop) > 100):
         errors["workshop"] = "must be a short string or null"
     elif workshop and "started_at" in times and "submitted_at" in times:
+        # Codes are read whatever their case (a lower-case copy of a closed workshop's code is that
+        # workshop); a tag this server does not know names a workshop elsewhere and is kept as sent.
+        known = looked_up.workshop(normalise_code(workshop))
+        workshop = known.code if known is not None else workshop
         started = times["started_at"] or times["submitted_at"]
-        if reason := workshop_refusal(looked_up.workshop(workshop), started_at=started):
+        if reason := workshop_refusal(known, started_at=started):
             errors["workshop"] = reason
     answers = record.get("answers")
     if not isinstance(answers, dict):
@@ -162,7 +229,7 @@ def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
         return {}, {name: error.code for name, error in outcome.errors.items()}
     answers_json = canonical_json(outcome.answers)
     return {
-        "uuid": record["uuid"].lower(), "form_id": form_id, "form_version": version_id, "lang": lang,
+        "uuid": uuid, "form_id": form_id, "form_version": version_id, "lang": lang,
         "answers": outcome.answers, "answers_json": answers_json, "workshop": workshop, **times,
         # content_hash([form_id, version_id, answers]), reusing the answers' text the insert stores
         "content_hash": text_hash(f"{_hash_prefix(form_id, version_id)}{answers_json}]"),
@@ -260,12 +327,15 @@ def _quarantine(session, record, source, status, reasons) -> RecordResult:
     """Keep a record aside with its reasons; the same record resent is kept once."""
     uuid = record.get("uuid") if isinstance(record, dict) else None
     payload = record if isinstance(record, dict) else {"value": record}
+    if unstorable(payload) is not None:
+        payload = escaped(record)
     payload_hash = content_hash([status, payload])
     seen = session.exec(select(QuarantinedRecord.id).where(
         QuarantinedRecord.payload_hash == payload_hash, QuarantinedRecord.status == status)).first()
     if seen is None:
-        session.add(QuarantinedRecord(uuid=str(uuid)[:200] if uuid else None, status=status, reasons=reasons,
-                                      payload=payload, payload_hash=payload_hash, source=source))
+        session.add(QuarantinedRecord(uuid=safe_text(uuid, 200) if uuid else None, status=status,
+                                      reasons=reasons, payload=payload, payload_hash=payload_hash,
+                                      source=safe_text(source, 200)))
         session.flush()
     return RecordResult(uuid if isinstance(uuid, str) else None, status, reasons)
 
