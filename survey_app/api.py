@@ -42,8 +42,8 @@ from . import openapi
 from . import tokens
 from .db import STORAGE_ERRORS
 from .db import get_session
-from .engine.validation import storable_text
 from .engine.translatable import progress
+from .engine.validation import storable_text
 from .forms_store import current_versions
 from .forms_store import definition_of
 from .forms_store import get_version

@@ -17,7 +17,6 @@ from sqlmodel import create_engine
 from . import migrations
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-
 # What storing can fail with: SQLAlchemy's errors, and the SQLite driver's own where its cursor is used
 # directly (submissions._insert_sqlite).
 STORAGE_ERRORS = (SQLAlchemyError, sqlite3.Error)

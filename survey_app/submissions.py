@@ -34,6 +34,7 @@ from .workshops import normalise_code
 from .workshops import refusal as workshop_refusal
 
 STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
+NOT_ACCEPTED = "not_accepted"  # kept aside by a sender: the server it was pushed to did not accept it
 # Times a phone or server can truly have made: outside them a clock was wrong or a record was forged, and
 # such dates are beyond what the Solar Hijri calendar pages can show (its years run from 622 to 9377 AD).
 EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -71,6 +72,17 @@ def parse_time(value) -> datetime.datetime | None:
         raise ValueError("outside the years 1 to 9999 in UTC") from exc
 
 
+class Unreadable(str):
+    """A record's text that could not be read as JSON (a file's line nested too deep, say), with the reason."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str):
+        made = super().__new__(cls, text)
+        made.reason = reason
+        return made
+
+
 def unstorable(value, path: str = "record") -> str | None:
     """Say what in a parsed JSON value no database can store as sent, or None when everything can be.
 
@@ -100,6 +112,8 @@ def unstorable(value, path: str = "record") -> str | None:
 
 def escaped(value) -> dict:
     """Keep a value no database can hold as sent: its JSON text in ASCII, every character escaped."""
+    if isinstance(value, Unreadable):  # the text as it came, not JSON: its odd characters escaped
+        return {ESCAPED_JSON: value.encode("ascii", "backslashreplace").decode().replace("\x00", "\\x00")}
     try:
         return {ESCAPED_JSON: json.dumps(value, ensure_ascii=True, sort_keys=True)}
     except (ValueError, TypeError, RecursionError):
@@ -178,6 +192,8 @@ class _LookUps:
 
 def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
     """Validate a raw record and return the row to insert, or the reasons it cannot be (today: YYYY-MM-DD)."""
+    if isinstance(record, Unreadable):
+        return {}, {"record": record.reason}
     if not isinstance(record, dict):
         return {}, {"record": "must be a JSON object"}
     # First, so that nothing below (look-ups, reasons quoting the record) meets text a database refuses.
@@ -323,11 +339,16 @@ def _stored_hashes(session: Session, uuids: set[str]) -> dict[str, str]:
     return dict(session.exec(statement).all())
 
 
+def keep_aside(*, session: Session, record, source: str | None, status: str, reasons: dict) -> RecordResult:
+    """Keep a record in this server's quarantine with its reasons (the same record twice is kept once)."""
+    return _quarantine(session, record, source, status, reasons)
+
+
 def _quarantine(session, record, source, status, reasons) -> RecordResult:
     """Keep a record aside with its reasons; the same record resent is kept once."""
     uuid = record.get("uuid") if isinstance(record, dict) else None
     payload = record if isinstance(record, dict) else {"value": record}
-    if unstorable(payload) is not None:
+    if isinstance(record, Unreadable) or unstorable(payload) is not None:
         payload = escaped(record)
     payload_hash = content_hash([status, payload])
     seen = session.exec(select(QuarantinedRecord.id).where(
