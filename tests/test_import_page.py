@@ -155,8 +155,8 @@ def test_a_poisoned_record_in_a_phone_file_is_kept_aside_and_the_rest_stored(app
     version = current_version(app)
     good = [make_record(version) for _ in range(3)]
     bad = POISONED[poison](make_record(version))
-    body = '{"source": "phone-9", "submissions": [%s, %s, %s, %s]}' % (
-        json.dumps(good[0]), bad, json.dumps(good[1]), json.dumps(good[2]))
+    listed = ", ".join([json.dumps(good[0]), bad, json.dumps(good[1]), json.dumps(good[2])])
+    body = f'{{"source": "phone-9", "submissions": [{listed}]}}'
     response = upload(organiser, gzip.compress(body.encode()), filename="answers.json")
     assert response.status_code == 200
     assert counts_on(response.data) == {"stored": 3, "duplicate": 0, "conflict": 0, "rejected": 1}

@@ -67,7 +67,7 @@ function wireActions(panel, store, sync, status, source) {
   panel.addEventListener('click', async (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action;
     if (action === 'send') sync.syncNow(true);
-    if (action === 'save') downloadOutbox(await store.pending(), source);
+    if (action === 'save') downloadOutbox(await store.unsent(), source);
     if (action === 'clear') {
       const cleared = await store.clear();
       status.say(cleared ? panel.dataset.msgCleared : panel.dataset.msgClearRefused);
