@@ -80,6 +80,13 @@ def api_error(status: int, error: str, message: str, **extra):
     return response
 
 
+@bp.url_value_preprocessor
+def refuse_unstorable_text(_endpoint, values):
+    """A questionnaire or version named with NUL or half a surrogate pair is none this server has."""
+    if values and not all(storable_text(value) for value in values.values() if isinstance(value, str)):
+        raise Refusal(404, "not_found", "No questionnaire or version has that name.")
+
+
 @bp.errorhandler(Refusal)
 def refused(exc: Refusal):
     response = api_error(exc.status, exc.error, exc.message, **exc.extra)

@@ -66,9 +66,16 @@ def _sqlite_begin_immediate(connection):
 
     A deferred transaction that reads and then writes fails at once with "database is
     locked" when another writer committed in between (WAL cannot upgrade a stale
-    snapshot); taking the lock first makes concurrent writers queue instead.
+    snapshot); taking the lock first makes concurrent writers queue instead. A database that takes
+    no writes (read-only) refuses that BEGIN: reading still works, and a write fails where it is made,
+    so that a page can answer 503 with the answers sent still in it.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except DBAPIError as exc:
+        if "readonly" not in str(exc.orig).lower():
+            raise
+        connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app) -> None:
