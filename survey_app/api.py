@@ -84,7 +84,8 @@ def api_error(status: int, error: str, message: str, **extra):
 def refuse_unstorable_text(_endpoint, values):
     """A questionnaire or version named with NUL or half a surrogate pair is none this server has."""
     if values and not all(storable_text(value) for value in values.values() if isinstance(value, str)):
-        raise Refusal(404, "not_found", "No questionnaire or version has that name.")
+        error = "unknown_version" if "version" in values else "unknown_form"
+        raise Refusal(404, error, "No questionnaire or version has that name.")
 
 
 @bp.errorhandler(Refusal)
