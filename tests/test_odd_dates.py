@@ -15,7 +15,8 @@ from .test_results import FORM
 from .test_results import sign_in
 from .test_results import version  # noqa: F401 (a fixture)
 
-ODD_MOMENTS = [datetime.datetime(1, 1, 1, tzinfo=datetime.UTC), datetime.datetime(9999, 12, 31, 23, 59, tzinfo=datetime.UTC)]
+ODD_MOMENTS = [datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+               datetime.datetime(9999, 12, 31, 23, 59, tzinfo=datetime.UTC)]
 
 
 @pytest.mark.parametrize("value", [datetime.date(1, 1, 1), datetime.date(9999, 12, 31), "0001-01-01", "9999-12-31",

@@ -33,8 +33,8 @@ POOL = [str(uuid.UUID(int=n, version=4)) for n in range(1, 9)]  # shared UUIDs: 
 any_text = st.text(st.characters(blacklist_categories=()), max_size=12)  # Cs (surrogates) and Cc included
 scalars = (st.none() | st.booleans() | st.integers(-(10**30), 10**30)
            | st.floats(allow_nan=True, allow_infinity=True) | any_text)
-any_json = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3),
-                        max_leaves=10)
+any_json = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3), max_leaves=10)
 valid_times = st.datetimes(min_value=datetime.datetime(2020, 1, 1), max_value=datetime.datetime(2030, 1, 1)).map(
     lambda moment: moment.isoformat() + "Z")
 odd_times = (st.datetimes().map(lambda moment: moment.isoformat() + "Z") | any_text
