@@ -350,6 +350,8 @@ def _quarantine(session, record, source, status, reasons) -> RecordResult:
     payload = record if isinstance(record, dict) else {"value": record}
     if isinstance(record, Unreadable) or unstorable(payload) is not None:
         payload = escaped(record)
+    if unstorable(reasons) is not None:  # reasons quoting what another server answered, say
+        reasons = {"reasons": escaped(reasons)[ESCAPED_JSON]}
     payload_hash = content_hash([status, payload])
     seen = session.exec(select(QuarantinedRecord.id).where(
         QuarantinedRecord.payload_hash == payload_hash, QuarantinedRecord.status == status)).first()
