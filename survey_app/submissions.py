@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from . import tallies
 from .engine.expressions import iso_day
+from .engine.validation import UNSTORABLE_CHARACTERS
 from .engine.validation import checker
 from .engine.validation import storable_text
 from .forms_store import canonical_json
@@ -43,6 +44,7 @@ MAX_DEPTH = 32  # a record is an object of answers, each a value or a list: a fe
 # The key under which a record no database can hold as sent is kept: its JSON text, written in ASCII with
 # every character that could not be stored escaped (\u0000, \ud800, Infinity), so it is all still there.
 ESCAPED_JSON = "escaped_json"
+_unstorable_character = UNSTORABLE_CHARACTERS.search
 
 
 @dataclass(slots=True)
@@ -87,8 +89,50 @@ def unstorable(value, path: str = "record") -> str | None:
     """Say what in a parsed JSON value no database can store as sent, or None when everything can be.
 
     NUL and lone surrogates in any text or key, numbers beyond a double (1e400 is read as inf),
-    and nesting deeper than MAX_DEPTH. Walked without recursion, so any depth is safe to check.
+    and nesting deeper than MAX_DEPTH. Every record of every batch is checked, so the common case
+    (nothing wrong) takes the quick walk; only a record found wanting is walked again to say where.
     """
+    return None if _storable(value, 0) else _problem(value, path)
+
+
+def _storable(value, depth: int) -> bool:
+    """The quick walk (recursion is safe: it stops at MAX_DEPTH); strings, the most of any record, inline."""
+    kind = type(value)
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        for key, member in value.items():
+            if type(key) is not str or not _text_storable(key):
+                return False
+            kind = type(member)
+            if kind is str:
+                if not _text_storable(member):
+                    return False
+            elif member is not None and kind is not int and kind is not bool and not _storable(member, depth + 1):
+                return False
+        return True
+    if kind is str:
+        return _text_storable(value)
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            return False
+        for member in value:
+            if not _storable(member, depth + 1):
+                return False
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    return kind is int or kind is bool or value is None
+
+
+def _text_storable(text: str) -> bool:
+    if text.isascii():  # nearly every key and many answers: only NUL to look for
+        return "\x00" not in text
+    return _unstorable_character(text) is None
+
+
+def _problem(value, path: str) -> str | None:
+    """The slow walk, without recursion: what is wrong, and where."""
     pending = [(value, path, 0)]
     while pending:
         item, where, depth = pending.pop()
@@ -133,16 +177,19 @@ def apply_record(*, session: Session, record, source: str | None, today=None) ->
     return store_records(session=session, records=[record], source=source, today=today)[0]
 
 
-def store_records(*, session: Session, records: list, source: str | None, today=None) -> list[RecordResult]:
+def store_records(*, session: Session, records: list, source: str | None, today=None,
+                  plain: bool = False) -> list[RecordResult]:
     """Check every record, insert the new ones in one statement, and say what became of each.
 
     The insert skips UUIDs that exist (ON CONFLICT DO NOTHING) and returns those it wrote; the
     others are compared by content hash: the same content is a duplicate, other content a
-    conflict kept aside. A UUID repeated inside one batch is stored once.
+    conflict kept aside. A UUID repeated inside one batch is stored once. `plain`: the reader already
+    knows that every text can be stored and every number is finite (api.parse_batch), so the records
+    are not walked value by value for what no database can hold.
     """
     looked_up = _LookUps(session)
     today = iso_day(today or datetime.date.today())  # one day for the whole batch
-    prepared = [_prepare(record, today, looked_up) for record in records]
+    prepared = [_prepare(record, today, looked_up, plain) for record in records]
     rows = [row for row, errors in prepared if not errors]
     inserted = _insert_new(session, rows, source)
     # Only rows not written now are compared (duplicates and conflicts, and a UUID sent twice in
@@ -190,14 +237,14 @@ class _LookUps:
         return self.workshops[code]
 
 
-def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
+def _prepare(record, today: str, looked_up: _LookUps, plain: bool = False) -> tuple[dict, dict]:
     """Validate a raw record and return the row to insert, or the reasons it cannot be (today: YYYY-MM-DD)."""
     if isinstance(record, Unreadable):
         return {}, {"record": record.reason}
     if not isinstance(record, dict):
         return {}, {"record": "must be a JSON object"}
     # First, so that nothing below (look-ups, reasons quoting the record) meets text a database refuses.
-    if problem := unstorable(record):
+    if not plain and (problem := unstorable(record)):
         return {}, {"record": problem}
     errors = {}
     uuid = canonical_uuid(record.get("uuid"))
@@ -363,12 +410,13 @@ def _quarantine(session, record, source, status, reasons) -> RecordResult:
     return RecordResult(uuid if isinstance(uuid, str) else None, status, reasons)
 
 
-def apply_batch(*, session: Session, records: list, source: str | None, today=None) -> list[RecordResult]:
+def apply_batch(*, session: Session, records: list, source: str | None, today=None,
+                plain: bool = False) -> list[RecordResult]:
     """Store a batch record by record and commit once; results are only true after the commit.
 
     One bad record never fails the others: each gets its own result, and whatever cannot
     be stored as sent is kept in quarantine inside the same transaction.
     """
-    results = store_records(session=session, records=records, source=source, today=today)
+    results = store_records(session=session, records=records, source=source, today=today, plain=plain)
     session.commit()
     return results
