@@ -114,12 +114,7 @@ def _storable(value, depth: int) -> bool:
     if kind is str:
         return _text_storable(value)
     if kind is list:
-        if depth >= MAX_DEPTH:
-            return False
-        for member in value:
-            if not _storable(member, depth + 1):
-                return False
-        return True
+        return depth < MAX_DEPTH and all(_storable(member, depth + 1) for member in value)
     if kind is float:
         return math.isfinite(value)
     return kind is int or kind is bool or value is None
