@@ -131,7 +131,7 @@ def _problem(value, path: str) -> str | None:
     pending = [(value, path, 0)]
     while pending:
         item, where, depth = pending.pop()
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH and isinstance(item, (dict, list)):
             return f"{where}: nested more than {MAX_DEPTH} levels deep"
         if isinstance(item, str):
             if not storable_text(item):
