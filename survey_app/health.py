@@ -57,14 +57,16 @@ def writable() -> str:
     """Say whether the database takes writes: "ok", "read_only" or "disk_full".
 
     A table is made and rolled back (nothing stays), and a SQLite file's disk must have room: in WAL mode
-    a rolled-back write never reaches the disk, so a full disk shows only in its free space.
+    a rolled-back write never reaches the disk, so a full disk shows only in its free space. On
+    PostgreSQL the table is a temporary one, which any role may make and no read-only server allows.
     """
     engine = get_engine()
+    temporary = "TEMPORARY " if engine.dialect.name == "postgresql" else ""
     try:
         with engine.connect() as connection:
             probe = connection.begin()
             try:
-                connection.execute(text("CREATE TABLE healthz_write_probe (id INTEGER)"))
+                connection.execute(text(f"CREATE {temporary}TABLE healthz_write_probe (id INTEGER)"))
                 connection.execute(text("INSERT INTO healthz_write_probe VALUES (1)"))
             finally:
                 probe.rollback()
