@@ -39,6 +39,8 @@ def error_messages() -> dict[str, str]:
         "choice": _("Please pick one of the options."),
         "too_long": _("This answer is too long."),
         "text": _("This answer could not be read."),
+        "characters": _("This answer holds an invisible control character that cannot be saved. "
+                        "Please delete it, or type the answer again instead of pasting it."),
         "summary": _("Some answers need checking. They are marked below."),
     }
 

@@ -7,6 +7,7 @@ run, hidden questions are dropped, then required and constraint rules are checke
 
 import datetime
 import math
+import re
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,14 @@ from .expressions import iso_day
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
+# What no database column of text can hold: NUL (PostgreSQL refuses it) and halves of a surrogate pair
+# (not text at all: they cannot be written as UTF-8). validation.js checks the same characters.
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> bool:
+    """Tell whether a text can be stored as it is in SQLite and PostgreSQL alike."""
+    return UNSTORABLE_CHARACTERS.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ def _text(value):
         raise InvalidValue("text")
     if len(str(value)) > MAX_TEXT_LENGTH:
         raise InvalidValue("too_long")
+    if not storable_text(str(value)):
+        raise InvalidValue("characters")
     return str(value)
 
 

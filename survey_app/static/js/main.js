@@ -131,7 +131,7 @@ function wireActions(panel, store, sync, status, source) {
       status.want();
       sync.syncNow(true);
     }
-    if (action === 'save') downloadOutbox(await store.pending(), source);
+    if (action === 'save') downloadOutbox(await store.unsent(), source);
     if (action === 'clear') {
       const cleared = await store.clear();
       status.say(cleared ? panel.dataset.msgCleared : panel.dataset.msgClearRefused);

@@ -6,6 +6,8 @@ import { evaluate, evaluateBool } from './expressions.js';
 import { parseDate, toAsciiDigits } from './locale.js';
 
 export const MAX_TEXT_LENGTH = 5000;
+// What no database can store, as engine/validation.py's UNSTORABLE_CHARACTERS: NUL and half a surrogate pair.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating']);
 
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
@@ -30,6 +32,7 @@ export function coerce(question, raw) {
   switch (question.type) {
     case 'text':
       if (Array.from(String(value)).length > MAX_TEXT_LENGTH) throw 'too_long';
+      if (UNSTORABLE.test(String(value))) throw 'characters';
       return String(value);
     case 'integer':
     case 'rating': {
