@@ -8,7 +8,7 @@ An export is JSON Lines inside gzip:
 
 The sha256 covers every byte before the end line (header and records), so a changed,
 damaged or cut-off file is refused before anything is stored. Import also takes the
-file a phone's "Save answers to a file" button downloads: the sync API's body
+file a phone's "Save a copy for the organiser" button downloads: the sync API's body
 `{"source": ..., "submissions": [...]}` as plain or gzip JSON, without a checksum.
 Every function takes a binary file object, so a web upload page can use them too.
 """

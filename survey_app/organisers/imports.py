@@ -4,7 +4,7 @@
     POST /organise/import   import_file
 
 Where there is no link between a workshop and the central server, someone carries the file
-(`flask sync export`, or the phone's "Save answers to a file") and an organiser uploads it
+(`flask sync export`, or the phone's "Save a copy for the organiser") and an organiser uploads it
 here. The file is checked whole before anything is stored (sync_files), then stored through
 the sync API's own path, so duplicates are recognised and records that cannot be stored go
 to the quarantine with their reason. Nothing in a refused file is stored.
@@ -59,7 +59,7 @@ PAGE_MAX_RECORDS = 50_000
 class ImportForm(FlaskForm):
     file = FileField(_l("File of answers"), validators=[FileRequired(_l("Please choose a file."))],
                      description=_l("An export (.jsonl.gz) from a workshop laptop, or the .json file a phone "
-                                    "saved with \u201cSave answers to a file\u201d."))
+                                    "saved with \u201cSave a copy for the organiser\u201d."))
 
 
 @bp.get("/import")

@@ -71,6 +71,8 @@ def test_an_answer_an_older_server_refuses_is_kept_aside_and_the_others_are_sent
       return all.map((entry) => [entry.uuid, entry.status]);
     }""")
     assert kept == [["0d6c3f1e-8a51-4f0e-9b7a-2c4d6e8f0a1b", "refused"]]
+    expect(page.locator("#phone-status .status-kept")).to_have_text(
+        "Answers on this phone that were not accepted: 1. Please save a copy for the organiser.")
     with page.expect_download() as download:
         page.click("[data-action=save]")
     saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))

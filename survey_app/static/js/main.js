@@ -45,16 +45,19 @@ function statusPanel(panel) {
   let waitingBefore = 0;
   let wanted = false;
   return {
-    show(waiting, state) {
+    show(waiting, state, notAccepted = 0) {
       const sent = state === 'ok' && waitingBefore > waiting;
       waitingBefore = waiting;
-      const trouble = state === 'retry' || state === 'stop';
+      const trouble = state === 'retry' || state === 'stop' || notAccepted > 0;
       panel.hidden = !(wanted || waiting > 0 || trouble);
       const count = waiting === 0 ? msg.msgNone
         : (waiting === 1 ? msg.msgWaitingOne : msg.msgWaitingMany).replace('{n}', localDigits(waiting, lang));
       $('.status-count', panel).textContent = count;
+      // Answers the server refused stay on the phone: the organiser gets them through a saved copy.
+      $('.status-kept', panel).textContent = notAccepted
+        ? msg.msgNotAccepted.replace('{n}', localDigits(notAccepted, lang)) : '';
       $('[data-action=send]', panel).hidden = waiting === 0;
-      $('[data-action=save]', panel).hidden = waiting === 0;
+      $('[data-action=save]', panel).hidden = waiting === 0 && notAccepted === 0;
       $('[data-action=clear]', panel).disabled = waiting > 0;
       if (state) $('.status-last', panel).textContent = sent ? msg.msgOk : { retry: msg.msgRetry, stop: msg.msgStop }[state] || '';
       panel.classList.toggle('warn', trouble);
@@ -265,10 +268,10 @@ async function start() {
   }
   navigator.storage?.persist?.().catch(() => {});
   const source = await store.sourceId(() => makeUuid(crypto));
-  const refresh = async () => status.show((await store.pending()).length);
+  const refresh = async () => status.show((await store.pending()).length, undefined, (await store.keptAside()).length);
   const sync = lazySync({
     store, fetch: (...args) => window.fetch(...args), endpoint: panel.dataset.syncUrl, source,
-    timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
+    timers: window, onChange: ({ waiting, state, notAccepted }) => status.show(waiting, state, notAccepted),
   });
   wireActions(panel, store, sync, status, source);
   if (form) queue = wireQuestionnaire(form, page.questions, store, sync, refresh, status);

@@ -132,7 +132,7 @@ export class Store {
   /** Answers the server did not accept, kept on this phone. */
   keptAside() { return this.all('kept'); }
 
-  /** Everything not safely on a server: what waits to be sent, and what it did not accept ("Save answers to a file"). */
+  /** Everything not safely on a server: what waits to be sent, and what it did not accept ("Save a copy for the organiser"). */
   async unsent() {
     return [...await this.pending(), ...await this.keptAside()];
   }

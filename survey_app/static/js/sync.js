@@ -1,7 +1,7 @@
 // Send the outbox in batches: on page open, when the browser comes online, on a backoff
 // timer while it keeps failing, and when the participant taps "Send now". Uses no cookies.
 // One record the server will not take never holds back the others: it is kept aside on the
-// phone (still in "Save answers to a file") and the rest are sent.
+// phone (still in "Save a copy for the organiser") and the rest are sent.
 
 import { acknowledged, batches, classify, halves, nextDelay } from './outbox.js';
 
