@@ -1,0 +1,56 @@
+"""XLSForm shorthands that stand for more structure, written out as plain questions.
+
+``select_one list or_other`` is pyxform's shorthand for a list with an "other" option and a text
+question asked only when it is picked. It is written out here the way pyxform does, so the engine,
+the pages and the exports only ever see ordinary questions.
+"""
+
+OTHER = "other"
+OTHER_LABEL = "Other"
+OTHER_QUESTION_LABEL = "Specify other."
+
+
+def expand_or_other(survey, choices):
+    """Return (survey, choices) with every ``or_other`` select written out; anything else is kept as is."""
+    if not isinstance(survey, list) or not isinstance(choices, dict):
+        return survey, choices
+    lists = dict(choices)
+    return _items(survey, lists), lists
+
+
+def _items(items: list, lists: dict) -> list:
+    written = []
+    for item in items:
+        if not isinstance(item, dict):
+            written.append(item)
+            continue
+        if isinstance(item.get("children"), list):
+            item = {**item, "children": _items(item["children"], lists)}
+        words = str(item.get("type") or "").split()
+        if len(words) == 3 and words[2] == "or_other" and words[0] in ("select_one", "select_multiple"):
+            list_name = _with_other(words[1], lists)
+            item = {**item, "type": f"{words[0]} {list_name}"}
+            written += [item, _other_question(item)]
+        else:
+            written.append(item)
+    return written
+
+
+def _with_other(list_name: str, lists: dict) -> str:
+    """The name of a copy of the list with an 'other' option (a list used elsewhere stays as it is)."""
+    options = lists.get(list_name)
+    if not isinstance(options, list):
+        return list_name  # the loader reports the missing list
+    name = f"{list_name}_or_other"
+    if name not in lists:
+        languages = {lang for option in options if isinstance(option, dict)
+                     and isinstance(option.get("label"), dict) for lang in option["label"]}
+        label = {lang: OTHER_LABEL for lang in sorted(languages)} if languages else OTHER_LABEL
+        lists[name] = [*options, {"name": OTHER, "label": label}]
+    return name
+
+
+def _other_question(item: dict) -> dict:
+    name = str(item.get("name") or "")
+    return {"type": "text", "name": f"{name}_other", "label": OTHER_QUESTION_LABEL,
+            "relevant": f"selected(${{{name}}}, '{OTHER}')"}
