@@ -1,7 +1,7 @@
 // Page entry: wires the questionnaire, the drafts, the outbox and the status panel.
 // This is the one module that reads browser globals; the others take them as arguments.
 
-import { enhance, readRaw } from './form-page.js';
+import { enhance, readRaw, showError } from './form-page.js';
 import { makeUuid, openStore } from './storage.js';
 
 const PERSIAN_DIGITS = new Set(['fa', 'fa_AF', 'ps']);
@@ -150,6 +150,18 @@ function restore(form, questions, raw) {
   form.dispatchEvent(new Event('change'));
 }
 
+/** The modules a questionnaire's structure needs (repeats, filtered choices, pages), named by the page. */
+async function loadExtensions(form) {
+  const known = new Set(['repeats', 'choice-filter', 'pages']);
+  const names = (form.dataset.extensions || '').split(' ').filter((name) => known.has(name));
+  try {
+    const modules = await Promise.all(names.map((name) => import(`./${name}.js`)));
+    return modules.map((module) => module.extension({ showError }));
+  } catch {
+    return null;
+  }
+}
+
 /** Tell measurements (bench/page_weight.py) the moment the page is fully usable: checks and drafts wired. */
 function markReady() {
   performance.mark('survey:ready');
@@ -163,7 +175,9 @@ async function start() {
   opening.catch(() => {});
   // Until the phone's store is open, a valid form is posted as plain HTML, as without JavaScript.
   let queue = null;
-  const page = form ? enhance(form, { onValid: (event, result) => queue?.(event, result) }) : null;
+  // Without the modules its structure needs, a questionnaire is left to the plain HTML form (the server's pages).
+  const extensions = form ? await loadExtensions(form) : null;
+  const page = extensions ? enhance(form, { onValid: (event, result) => queue?.(event, result), extensions }) : null;
   const status = statusPanel(panel);
   let store;
   try {
@@ -182,7 +196,7 @@ async function start() {
     timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
   });
   wireActions(panel, store, sync, status, source);
-  if (form) queue = wireQuestionnaire(form, page.questions, store, sync, refresh);
+  if (page) queue = wireQuestionnaire(form, page.questions, store, sync, refresh);
   markReady();
   await refresh();
   window.addEventListener('online', () => sync.syncNow());
