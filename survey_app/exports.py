@@ -27,6 +27,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import exports_repeats
+from .forms_store import definition_of
+from .forms_store import get_version
 from .models import Submission
 from .results import MULTIPLE
 from .results import Filters
@@ -41,6 +44,7 @@ MIME_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "zip": "application/zip",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PAGE_SIZE = 1000
@@ -53,6 +57,7 @@ class Layout:
 
     items: list[Item]
     labels: str | None = None
+    repeats: tuple = ()  # exports_repeats.RepeatTable: one more table per repeat
 
     def header(self) -> list[str]:
         names = list(META)
@@ -107,7 +112,16 @@ class Layout:
 
 
 def layout_for(*, session: Session, form_id: str, filters: Filters, labels: str | None = None) -> Layout:
-    return Layout(items_of(session=session, form_id=form_id, version=filters.version), labels)
+    items = items_of(session=session, form_id=form_id, version=filters.version)
+    return Layout(items, labels, exports_repeats.repeat_tables(definition_for(session=session, form_id=form_id,
+                                                                               version=filters.version)))
+
+
+def definition_for(*, session: Session, form_id: str, version: str | None):
+    """The definition whose repeats become tables: the version filtered on, else the current one."""
+    found = get_version(session=session, form_id=form_id, version=version) if version else None
+    found = found or get_version(session=session, form_id=form_id)
+    return definition_of(found) if found else None
 
 
 def _time(moment: datetime.datetime | None) -> str | None:
@@ -142,7 +156,17 @@ def defuse(value):
 
 
 def write_csv(rows: Iterable[tuple], layout: Layout) -> Iterator[bytes]:
-    """Yield a UTF-8 CSV with a byte-order mark, so spreadsheet programs read Persian right."""
+    """Yield a UTF-8 CSV with a byte-order mark, so spreadsheet programs read Persian right.
+
+    With repeats, a zip of this CSV and one per repeat (exports_repeats).
+    """
+    if layout.repeats:
+        yield from exports_repeats.write_csv_zip(rows, layout, _plain_csv, defuse)
+        return
+    yield from _plain_csv(rows, layout)
+
+
+def _plain_csv(rows: Iterable[tuple], layout: Layout) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -175,8 +199,10 @@ def write_xlsx(rows: Iterable[tuple], layout: Layout) -> Iterator[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("answers")
     sheet.append([_xlsx_cell(sheet, name) for name in layout.header()])
+    repeats = exports_repeats.XlsxSheets(workbook, layout, _xlsx_cell)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in layout.cells(row)])
+        repeats.add(row)
     with tempfile.TemporaryFile() as file:
         workbook.save(file)
         file.seek(0)
@@ -197,3 +223,8 @@ WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "json": write_json}
 
 def file_name(form_id: str, fmt: str, today: datetime.date | None = None) -> str:
     return f"{form_id}-{(today or datetime.date.today()).isoformat()}.{fmt}"
+
+
+def file_format(layout: Layout, fmt: str) -> str:
+    """The kind of file a format gives for this layout: CSV with repeats is a zip of CSV files."""
+    return "zip" if fmt == "csv" and layout.repeats else fmt

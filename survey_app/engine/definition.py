@@ -102,7 +102,8 @@ class FormDefinition:
         return [question for question, _ in self.walk()]
 
     def question(self, name: str) -> Question | None:
-        return next((q for q in self.questions() if q.name == name), None)
+        """The question of that name, wherever it is (names are unique, inside repeats too)."""
+        return next((q for q, _ in self._walked_all if q.name == name), None)
 
     def choices_for(self, question: Question) -> tuple[Choice, ...]:
         """Return the options of a choice question; a rating gets 1..max."""

@@ -96,9 +96,10 @@ def download(form_id):
     session.commit()
     layout = exports.layout_for(session=session, form_id=form_id, filters=filters, labels=labels)
     body = stream_with_context(_file(get_engine(), form_id, filters, layout, fmt))
-    headers = {"Content-Disposition": f'attachment; filename="{exports.file_name(form_id, fmt)}"',
+    kind = exports.file_format(layout, fmt)
+    headers = {"Content-Disposition": f'attachment; filename="{exports.file_name(form_id, kind)}"',
                "Cache-Control": "no-store"}
-    return current_app.response_class(body, mimetype=exports.MIME_TYPES[fmt], headers=headers)
+    return current_app.response_class(body, mimetype=exports.MIME_TYPES[kind], headers=headers)
 
 
 def _file(engine, form_id: str, filters: data.Filters, layout: exports.Layout, fmt: str):
