@@ -5,7 +5,10 @@ question asked only when it is picked. It is written out here the way pyxform do
 the pages and the exports only ever see ordinary questions.
 """
 
+import re
+
 OTHER = "other"
+COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 OTHER_LABEL = "Other"
 OTHER_QUESTION_LABEL = "Specify other."
 
@@ -54,3 +57,27 @@ def _other_question(item: dict) -> dict:
     name = str(item.get("name") or "")
     return {"type": "text", "name": f"{name}_other", "label": OTHER_QUESTION_LABEL,
             "relevant": f"selected(${{{name}}}, '{OTHER}')"}
+
+
+def choice_column(tokens: tuple[str, ...]) -> str | None:
+    """The name under which a choices sheet's extra column is kept (``data``), or None to ignore it.
+
+    A plain column (``province``, ``county``) is what choice filters read; media and text columns
+    (``image::English``, ``label``...) are not data.
+    """
+    if len(tokens) != 1 or not COLUMN_RE.match(tokens[0]) or tokens[0] in ("media", "image", "audio", "video"):
+        return None
+    return tokens[0]
+
+
+def structure_settings(style, warn) -> dict:
+    """The settings sheet's ``style`` as the definition keeps it: "pages", or nothing.
+
+    Enketo themes (``theme-grid``, ``theme-formhub``) change only the look there; they are named in
+    the import report and left out.
+    """
+    words = str(style or "").split()
+    others = [word for word in words if word != "pages"]
+    if others:
+        warn(f"settings: style '{' '.join(others)}' is an Enketo theme this app does not have; it is ignored")
+    return {"style": "pages"} if "pages" in words else {}
