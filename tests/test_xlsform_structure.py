@@ -18,7 +18,7 @@ SURVEY = [
     {"type": "select_one district", "name": "district", "label": "District", "choice_filter": "region=${region}"},
     {"type": "integer", "name": "visits", "label": "Visits"},
     {"type": "begin_repeat", "name": "visit", "label": "Visit", "repeat_count": "${visits}"},
-    {"type": "begin_group", "name": "when", "label": "When", "appearance": "field-list"},
+    {"type": "begin_group", "name": "when", "label": "When", "appearance": "field-list", "repeat_count": "${visits}"},
     {"type": "date", "name": "visit_date", "label": "Date", "required": "yes"},
     {"type": "end_group"},
     {"type": "select_one reason or_other", "name": "reason", "label": "Why"},
@@ -51,6 +51,7 @@ def test_repeats_filters_pages_and_or_other_are_imported(workbook):
     form = report.definition
     assert form["settings"]["style"] == "pages"
     assert any("theme-grid" in warning for warning in report.warnings)
+    assert "survey row 6: repeat_count is ignored: only a repeat has a number of instances" in report.warnings
     visit = form["survey"][3]
     assert visit["type"] == "repeat" and visit["repeat_count"] == "${visits}"
     assert [child["name"] for child in visit["children"]] == ["when", "reason", "reason_other", "visit_no"]

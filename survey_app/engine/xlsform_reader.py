@@ -31,6 +31,7 @@ from .loader import DefinitionError
 from .loader import load_dict
 from .texts import normalise_code
 from .xlsform_structure import choice_column
+from .xlsform_structure import structure_row
 from .xlsform_structure import structure_settings
 
 # Names written in column headers, and codes KoboToolbox users know (it lists Dari as prs).
@@ -332,7 +333,7 @@ class _Importer:
         question.update((key, item[key]) for key in _QUESTION_KEYS if item.get(key))
         if kind == "date" and question.get("default") == "today()":
             question["default"] = "today"
-        return question
+        return structure_row(question, number, self.warn)
 
     def _type(self, number: int, item: dict) -> str | None:
         """Return the engine's type for a row, reporting types it cannot represent."""

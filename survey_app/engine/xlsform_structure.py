@@ -81,3 +81,11 @@ def structure_settings(style, warn) -> dict:
     if others:
         warn(f"settings: style '{' '.join(others)}' is an Enketo theme this app does not have; it is ignored")
     return {"style": "pages"} if "pages" in words else {}
+
+
+def structure_row(question: dict, number: int, warn) -> dict:
+    """A survey row's structure columns as pyxform reads them: a repeat_count off a repeat does nothing."""
+    if question.get("repeat_count") and question["type"] != "repeat":
+        warn(f"survey row {number}: repeat_count is ignored: only a repeat has a number of instances")
+        return {key: value for key, value in question.items() if key != "repeat_count"}
+    return question
