@@ -13,6 +13,7 @@ their errors; each instance posts a marker (``repeat`` = its index) so an empty 
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 
 from .engine.choice_filter import allowed
 from .engine.choice_filter import columns
@@ -136,31 +137,42 @@ def is_paged(form: FormDefinition) -> bool:
         q.type in ("group", "repeat") and "field-list" in q.appearance.split() for q in form.survey)
 
 
-def cut_screens(form: FormDefinition) -> list[list[Question]]:
-    """The top-level items of each screen.
+def cut_screens(form: FormDefinition) -> list[list[tuple[Question, ...]]]:
+    """The items of each screen, each as its enclosing groups then the item itself.
 
-    With ``style: pages`` every top-level group and question is a screen; otherwise each field-list
-    group is one and the items between them share one. A calculation shows nothing, so it joins the
-    screen before it.
+    With ``style: pages`` every field-list group, repeat and question is a screen of its own (the
+    groups around it shown on each, as Enketo does); without it each top-level field-list group is
+    one and the items between them share one. A calculation shows nothing, so it joins the screen
+    before it.
     """
-    cut: list[list[Question]] = []
-    for question in form.survey:
-        own = form.style == "pages" or "field-list" in question.appearance.split()
-        if cut and (question.type == "calculate" or not (own or _owns_screen(form, cut[-1][0]))):
-            cut[-1].append(question)
+    pages = form.style == "pages"
+    cut: list[list[tuple[Question, ...]]] = []
+    for unit in _units(form.survey, (), pages):
+        question = unit[-1]
+        own = pages or "field-list" in question.appearance.split()
+        if cut and (question.type == "calculate" or not (own or _owns_screen(form, cut[-1][0][-1]))):
+            cut[-1].append(unit)
         else:
-            cut.append([question])
+            cut.append([unit])
     return cut
+
+
+def _units(items, groups: tuple, pages: bool):
+    for item in items:
+        if pages and item.type == "group" and "field-list" not in item.appearance.split():
+            yield from _units(item.children, (*groups, item), pages)
+        else:
+            yield (*groups, item)
 
 
 def _owns_screen(form: FormDefinition, first: Question) -> bool:
     return form.style == "pages" or "field-list" in first.appearance.split()
 
 
-def screen_of(cut: list[list[Question]], name: str) -> int:
-    """The screen a top-level item, or an error path inside it (repeat/0/question), is on."""
-    for number, items in enumerate(cut):
-        if any(_contains(question, name.split("/")[0]) for question in items):
+def screen_of(cut: list, name: str) -> int:
+    """The screen an item, or an error path inside a repeat (repeat/0/question), is on."""
+    for number, units in enumerate(cut):
+        if any(_contains(unit[-1], name.split("/")[0]) for unit in units):
             return number
     return 0
 
@@ -203,9 +215,9 @@ def page_screens(form: FormDefinition, views: list, hidden: set[str], wanted: in
         return []
     by_name = {view.question.name: view for view in views}
     result = []
-    for number, questions in enumerate(cut_screens(form)):
-        visible = any(q.type != "calculate" and q.name not in hidden for q in questions)
-        result.append(Screen(number, [by_name[q.name] for q in questions], visible))
+    for number, units in enumerate(cut_screens(form)):
+        visible = any(unit[-1].type != "calculate" and not any(q.name in hidden for q in unit) for unit in units)
+        result.append(Screen(number, [_unit_view(by_name, unit) for unit in units], visible))
     shown = [screen for screen in result if screen.visible] or result
     if backward:
         pick = next((s for s in reversed(shown) if s.number <= wanted), shown[0])
@@ -213,3 +225,12 @@ def page_screens(form: FormDefinition, views: list, hidden: set[str], wanted: in
         pick = next((s for s in shown if s.number >= wanted), shown[-1])
     pick.current = True
     return result
+
+
+def _unit_view(by_name: dict, unit: tuple):
+    """The view of a screen's item, inside copies of its groups that hold only it."""
+    view = by_name[unit[0].name]
+    if len(unit) == 1:
+        return view
+    inner = {child.question.name: child for child in view.children}
+    return replace(view, children=[_unit_view(inner, unit[1:])])

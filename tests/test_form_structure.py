@@ -141,3 +141,25 @@ def test_or_other_asks_the_other_text_when_other_is_picked(client, session):
     client.post(URL, data=answers(**{"member/0/job": "other", "member/0/job_other": "Driver"}))
     (submission,) = stored(session)
     assert submission.answers["member"][0]["job_other"] == "Driver"
+
+
+PAGED = "/forms/paged_groups"
+
+
+def test_style_pages_shows_one_question_of_a_plain_group_per_screen_with_its_heading(client):
+    body = client.get(PAGED).data.decode()
+    first = shown_screen(body)
+    assert first.startswith("0:") and "<h2>Introduction</h2>" in first
+    assert 'name="consent"' in first and 'name="why_not"' not in first
+    assert body.count("<h2>Introduction</h2>") == 2  # the heading on each of the group's screens
+    assert "Page 1 of 3" in body  # why_not is hidden until "no": its screen is not counted
+
+
+def test_next_and_back_skip_screens_with_nothing_to_show(client):
+    after_yes = client.post(PAGED, data={"consent": "yes", "_screen": "0", "_page": "1"}).data.decode()
+    screen = shown_screen(after_yes)
+    assert screen.startswith("2:") and 'name="first"' in screen and 'name="second"' in screen
+    back = client.post(PAGED, data={"consent": "yes", "_screen": "2", "_page": "1"}).data.decode()
+    assert shown_screen(back).startswith("0:")
+    after_no = client.post(PAGED, data={"consent": "no", "_screen": "0", "_page": "1"}).data.decode()
+    assert shown_screen(after_no).startswith("1:") and 'name="why_not"' in shown_screen(after_no)

@@ -100,3 +100,21 @@ def test_household_visit_answered_offline_with_pages_repeats_and_cascading_selec
         {"member_name": "Ali", "job": "other", "job_other": "Driver", "phone": [{"phone_number": "0912345"}]},
         {"member_name": "Bahar", "job": "none"}]
     assert answers["remarks"] == "Visited in the morning"
+
+
+def test_pages_skip_a_screen_whose_question_is_not_relevant(server, open_phone):
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/paged_groups?lang=en")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length > 0")
+    expect(page.locator("[data-progress]")).to_have_text("Page 1 of 3")
+    page.locator("input[name=consent][value=yes]").check()
+    page.click("[data-page-next]")
+    expect(page.locator("[name=first]")).to_be_visible()
+    expect(page.locator("[name=why_not]")).to_be_hidden()
+    expect(page.locator("[data-progress]")).to_have_text("Page 2 of 3")
+    page.click("[data-page-back]")
+    expect(page.locator("[name=consent][value=yes]")).to_be_visible()
+    page.locator("input[name=consent][value=no]").check()
+    expect(page.locator("[data-progress]")).to_have_text("Page 1 of 4")
+    page.click("[data-page-next]")
+    expect(page.locator("[name=why_not]")).to_be_visible()

@@ -11,7 +11,12 @@ function localDigits(number, lang) {
 
 /** Whether a screen shows anything with the answers so far (a screen of hidden questions is skipped). */
 export function isShown(screen) {
-  return Array.from(screen.children).some((el) => el.dataset.type && !el.hidden && el.dataset.type !== 'calculate');
+  const visible = (el) => {
+    for (let up = el; up && up !== screen; up = up.parentElement) if (up.hidden) return false;
+    return true;
+  };
+  return Array.from(screen.querySelectorAll('[data-type]'))
+    .some((el) => el.dataset.type !== 'group' && el.dataset.type !== 'calculate' && visible(el));
 }
 
 /** The screen to show when moving from `from` by `step` (+1 or -1), skipping empty ones; or `from`. */
