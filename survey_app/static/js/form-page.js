@@ -66,7 +66,8 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
   let within = null;  // a screen whose errors are shown before the whole form is sent (pages.js)
   const shows = (el) => attempted || Boolean(within?.contains(el));
   const check = () => {
-    const result = validate(questions, readRaw(form, questions), today());
+    const known = extensions.map((extension) => extension.context?.()).filter(Boolean);
+    const result = validate(questions, readRaw(form, questions), today(), known.length ? Object.assign({}, ...known) : null);
     result.invalid = [];
     for (const q of questions) {
       q.el.hidden = result.hidden.has(q.name) || q.type === 'calculate';

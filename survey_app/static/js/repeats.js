@@ -104,6 +104,27 @@ function describeItems(instance) {
     });
 }
 
+/** Each instance's typed answers (not yet checked), adding every question's values to `lists`. */
+function typedRows(repeat, raw, lists) {
+  return repeat.instances.map((instance) => {
+    const row = {};
+    for (const item of instance.items) {
+      if (item.type === 'repeat') {
+        row[item.name] = typedRows(item.repeat, raw, lists);
+        continue;
+      }
+      if (!INPUT_TYPES.has(item.type)) continue;
+      try {
+        row[item.name] = coerce(item, raw[item.path]);
+      } catch {
+        row[item.name] = null;
+      }
+      (lists[item.name] ||= []).push(row[item.name]);
+    }
+    return row;
+  });
+}
+
 function readAll(form) {
   const data = new FormData(form);
   const raw = {};
@@ -179,6 +200,16 @@ export function extension({ showError }) {
         page.check();
       });
       form.addEventListener('reset', () => form.querySelectorAll('[data-instance][data-added]').forEach((el) => el.remove()));
+    },
+    context() {
+      // Seen from outside, a repeat is the list of its instances and its questions the lists of their values.
+      const raw = readAll(form);
+      const lists = {};
+      for (const section of form.querySelectorAll('[data-repeat]')) {
+        if (section.parentElement.closest('[data-instance]')) continue;
+        lists[section.dataset.name] = typedRows(describeRepeat(section), raw, lists);
+      }
+      return lists;
     },
     check(result, state) {
       const raw = readAll(form);
