@@ -118,3 +118,26 @@ def test_pages_skip_a_screen_whose_question_is_not_relevant(server, open_phone):
     expect(page.locator("[data-progress]")).to_have_text("Page 1 of 4")
     page.click("[data-page-next]")
     expect(page.locator("[name=why_not]")).to_be_visible()
+
+
+def type_into(page, name, value):
+    """Type into a field of a screen not shown (the draft does not care which screen is shown)."""
+    page.locator(f"[name='{name}']").evaluate(
+        "(el, value) => { el.value = value; el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+
+
+def test_a_draft_keeps_the_instances_of_its_repeats(server, open_phone):
+    page = open_phone().new_page()
+    page.goto(server.url + FORM)
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length > 0")
+    page.locator("[data-repeat='member'] > [data-repeat-add]").dispatch_event("click")
+    page.locator("[data-name='member/1/phone'] [data-repeat-add]").dispatch_event("click")
+    type_into(page, "member/0/member_name", "Ali")
+    type_into(page, "member/1/member_name", "Bahar")
+    type_into(page, "member/1/phone/0/phone_number", "5555")
+    page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+    page.reload()
+    page.click("#draft-offer [data-action=restore]")
+    assert page.input_value("[name='member/1/member_name']") == "Bahar"
+    assert page.input_value("[name='member/1/phone/0/phone_number']") == "5555"
+    assert page.input_value("[name='member/0/member_name']") == "Ali"

@@ -77,7 +77,14 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
     for (const extension of extensions) extension.check?.(result, { today: today(), shows });
     return result;
   };
-  const api = { check, questions, showWithin(el) { within = el; return check(); } };
+  const api = {
+    check,
+    questions,
+    showWithin(el) { within = el; return check(); },
+    // A draft's answers the extensions keep (instances of repeats), and putting them back.
+    snapshot: () => Object.assign({}, ...extensions.map((extension) => extension.snapshot?.() ?? {})),
+    restore: (raw) => extensions.forEach((extension) => extension.restore?.(raw)),
+  };
   for (const extension of extensions) extension.attach?.(form, api);
   form.addEventListener('input', () => check());
   form.addEventListener('change', () => check());
@@ -106,5 +113,5 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
     setTimeout(check);
   });
   check();
-  return { check, questions };
+  return api;
 }

@@ -76,7 +76,8 @@ function wireActions(panel, store, sync, status, source) {
 }
 
 /** Keep a draft as the participant types, offer it back; returns what queues finished answers. */
-function wireQuestionnaire(form, questions, store, sync, refresh) {
+function wireQuestionnaire(form, page, store, sync, refresh) {
+  const questions = page.questions;
   const draftKey = `${form.dataset.formId}`;
   const fresh = () => ({ uuid: makeUuid(crypto), startedAt: new Date().toISOString() });
   let current = fresh();
@@ -100,7 +101,7 @@ function wireQuestionnaire(form, questions, store, sync, refresh) {
   };
   const saveDraft = () => store.saveDraft({
     key: draftKey, uuid: current.uuid, startedAt: current.startedAt, version: form.dataset.formVersion,
-    raw: readRaw(form, questions), savedAt: Date.now(),
+    raw: { ...readRaw(form, questions), ...page.snapshot() }, savedAt: Date.now(),
   });
   form.addEventListener('input', () => {
     clearTimeout(saveTimer);
@@ -112,11 +113,11 @@ function wireQuestionnaire(form, questions, store, sync, refresh) {
     form.hidden = false;
     form.querySelector('input, textarea')?.focus();
   });
-  offerDraft(form, store, draftKey, questions, (draft) => { current = { uuid: draft.uuid, startedAt: draft.startedAt }; });
+  offerDraft(form, store, draftKey, page, (draft) => { current = { uuid: draft.uuid, startedAt: draft.startedAt }; });
   return queue;
 }
 
-async function offerDraft(form, store, draftKey, questions, adopt) {
+async function offerDraft(form, store, draftKey, page, adopt) {
   const draft = await store.getDraft(draftKey);
   const offer = $('#draft-offer');
   if (!draft || !offer) return;
@@ -124,7 +125,8 @@ async function offerDraft(form, store, draftKey, questions, adopt) {
   offer.addEventListener('click', async (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action;
     if (action === 'restore') {
-      restore(form, questions, draft.raw);
+      page.restore(draft.raw);
+      restore(form, page.questions, draft.raw);
       adopt(draft);
     } else if (action === 'discard') {
       await store.deleteDraft(draftKey);
@@ -196,7 +198,7 @@ async function start() {
     timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
   });
   wireActions(panel, store, sync, status, source);
-  if (page) queue = wireQuestionnaire(form, page.questions, store, sync, refresh);
+  if (page) queue = wireQuestionnaire(form, page, store, sync, refresh);
   markReady();
   await refresh();
   window.addEventListener('online', () => sync.syncNow());

@@ -125,6 +125,22 @@ function typedRows(repeat, raw, lists) {
   });
 }
 
+/** Make the instances a draft had, outer repeats first so their inner repeats exist in turn. */
+function rebuild(form, raw) {
+  const done = new Set();
+  for (;;) {
+    // Looked up again each time: the instances just made hold repeats of their own.
+    const section = Array.from(form.querySelectorAll('[data-repeat]')).find((el) => !done.has(el));
+    if (!section) return;
+    done.add(section);
+    if (!Object.hasOwn(raw, section.dataset.repeat)) continue;
+    const wanted = [].concat(raw[section.dataset.repeat]).map(Number).filter(Number.isInteger);
+    instancesOf(section).forEach((el) => el.remove());
+    for (const index of wanted.slice(0, MAX_INSTANCES)) addInstance(section, index);
+    renumber(section);
+  }
+}
+
 function readAll(form) {
   const data = new FormData(form);
   const raw = {};
@@ -142,12 +158,12 @@ function instancesOf(section) {
   return Array.from(section.querySelector(':scope > .instances').children).filter((el) => el.matches('[data-instance]'));
 }
 
-/** Add an instance from the repeat's template, with the next free index. */
-export function addInstance(section) {
+/** Add an instance from the repeat's template, with the next free index (or the one given). */
+export function addInstance(section, wanted = null) {
   const existing = instancesOf(section);
   if (existing.length >= MAX_INSTANCES) return null;
   const path = section.dataset.repeat;
-  const index = Math.max(-1, ...existing.map((el) => Number(el.dataset.instance))) + 1;
+  const index = wanted ?? Math.max(-1, ...existing.map((el) => Number(el.dataset.instance))) + 1;
   const template = section.querySelector(':scope > template[data-instance-template]');
   const box = section.ownerDocument.createElement('div');
   box.innerHTML = template.innerHTML.replaceAll(`${path}/__new__/`, `${path}/${index}/`);
@@ -200,6 +216,25 @@ export function extension({ showError }) {
         page.check();
       });
       form.addEventListener('reset', () => form.querySelectorAll('[data-instance][data-added]').forEach((el) => el.remove()));
+    },
+    snapshot() {
+      // Every field of every instance, and each repeat's instance markers.
+      const fields = Object.entries(readAll(form)).filter(([name]) => name.includes('/'));
+      const markers = Array.from(form.querySelectorAll('[data-repeat]'))
+        .map((section) => [section.dataset.repeat, instancesOf(section).map((el) => el.dataset.instance)]);
+      return Object.fromEntries([...fields, ...markers]);
+    },
+    restore(raw) {
+      rebuild(form, raw);
+      for (const input of form.querySelectorAll('[data-instance] [name]')) {
+        const value = raw[input.name];
+        if (value === undefined || input.matches('[data-instance-marker]')) continue;
+        if (input.type === 'radio' || input.type === 'checkbox') {
+          input.checked = [].concat(value).includes(input.value);
+        } else {
+          input.value = value;
+        }
+      }
     },
     context() {
       // Seen from outside, a repeat is the list of its instances and its questions the lists of their values.
