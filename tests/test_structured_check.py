@@ -194,3 +194,17 @@ def test_today_reaches_rules_inside_instances():
             {"type": "date", "name": "when", "constraint": ". <= today()"}]}]})
     outcome = validate(form, {"r": [{"when": "2026-11-23"}, {"when": "2026-11-22"}]}, today=datetime.date(2026, 11, 22))
     assert outcome.errors == {"r/0/when": FieldError("constraint")}
+
+
+def test_a_nested_repeat_count_reads_its_own_instance():
+    form = load_dict({"form_id": "n", "title": "n", "settings": {"default_language": "en"}, "survey": [
+        {"type": "repeat", "name": "member", "children": [
+            {"type": "integer", "name": "phones"},
+            {"type": "repeat", "name": "phone", "repeat_count": "${phones}", "children": [
+                {"type": "text", "name": "number", "required": True},
+                {"type": "calculate", "name": "owner_phones", "calculation": "${phones}"}]}]}]})
+    outcome = validate(form, {"member": [{"phones": "2", "phone": [{"number": "1"}]},
+                                         {"phones": "0", "phone": [{"number": "9"}]}]}, today=TODAY)
+    assert [len(member.get("phone", [])) for member in outcome.answers["member"]] == [2, 0]
+    assert outcome.answers["member"][0]["phone"][0] == {"number": "1", "owner_phones": 2}
+    assert outcome.errors == {"member/0/phone/1/number": FieldError("required")}

@@ -4,30 +4,12 @@
 // data-choice; the same vectors (tests/data/choice_filter_vectors.json) hold both engines to it.
 
 import { evaluateBool } from './expressions.js';
-import { Scope } from './scopes.js';
+import { Scope, scopeAround } from './scopes.js';
 
 /** Names of the options a filter allows: options is [{name, columns}], scope a Map of the answers. */
 export function allowedNames(filter, options, scope, today) {
   return options.filter((option) => evaluateBool(filter, new Scope(option.columns, scope), { today }))
     .map((option) => option.name);
-}
-
-/** The answers around an element: typed ones of the top level, raw ones of the instances it sits in. */
-function scopeAround(el, answers) {
-  const instances = [];
-  for (let up = el.closest('[data-instance]'); up; up = up.parentElement.closest('[data-instance]')) instances.unshift(up);
-  let scope = new Scope(answers);
-  for (const instance of instances) {
-    const values = {};
-    for (const input of instance.querySelectorAll('input, textarea, select')) {
-      if (input.closest('[data-instance]') !== instance || !input.name.startsWith(instance.dataset.prefix)) continue;
-      const name = input.name.slice(instance.dataset.prefix.length);
-      if ((input.type === 'radio' || input.type === 'checkbox') && !input.checked) continue;
-      values[name] = input.type === 'checkbox' ? [...(values[name] || []), input.value] : input.value;
-    }
-    scope = new Scope(values, scope);
-  }
-  return scope;
 }
 
 export function extension() {

@@ -6,7 +6,7 @@
 // marker with its index. A new instance is the repeat's <template> with "__new__" replaced.
 
 import { evaluate, evaluateBool } from './expressions.js';
-import { Scope } from './scopes.js';
+import { Scope, scopeAround } from './scopes.js';
 import { coerce } from './validation.js';
 
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating']);
@@ -253,9 +253,9 @@ export function extension({ showError }) {
         if (section.parentElement.closest('[data-instance]')) continue;  // checked with its instance
         const name = section.dataset.name;
         if (section.hidden || result.hidden.has(name)) continue;
-        if (section.dataset.repeatCount) {
-          followCount(section, top, state.today);
-          for (const inner of section.querySelectorAll('[data-repeat][data-repeat-count]')) followCount(inner, top, state.today);
+        if (section.dataset.repeatCount) followCount(section, top, state.today);
+        for (const inner of section.querySelectorAll('[data-repeat][data-repeat-count]')) {
+          followCount(inner, scopeAround(inner, result.answers), state.today);
         }
         const description = describeRepeat(section);
         const outcome = checkRepeat(description, raw, top, state.today);

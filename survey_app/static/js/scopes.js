@@ -24,3 +24,21 @@ export class Scope extends Map {
 export function topScope(answers) {
   return new Scope(answers || {});
 }
+
+/** The answers around an element of the page: typed ones of the top level, as typed in the instances it sits in. */
+export function scopeAround(el, answers) {
+  const instances = [];
+  for (let up = el.closest('[data-instance]'); up; up = up.parentElement.closest('[data-instance]')) instances.unshift(up);
+  let scope = new Scope(answers);
+  for (const instance of instances) {
+    const values = {};
+    for (const input of instance.querySelectorAll('input, textarea, select')) {
+      if (input.closest('[data-instance]') !== instance || !input.name.startsWith(instance.dataset.prefix)) continue;
+      const name = input.name.slice(instance.dataset.prefix.length);
+      if ((input.type === 'radio' || input.type === 'checkbox') && !input.checked) continue;
+      values[name] = input.type === 'checkbox' ? [...(values[name] || []), input.value] : input.value;
+    }
+    scope = new Scope(values, scope, Number(instance.dataset.instance) + 1);
+  }
+  return scope;
+}
