@@ -8,6 +8,10 @@ The contract the expression functions rely on (sum, count, position, indexed-rep
 - at the top level, a question inside a repeat is the list of its values in every instance (instances
   of nested repeats flattened in document order), and ``${repeat}`` the list of its instances;
 - ``Scope.position`` is the instance's 1-based index (None at the top level), for ``position(..)``.
+
+Several values are handed over as the expression language's ``Nodeset`` where the engine has one
+(its functions of several values), else as a list; ``evaluate_in`` passes the position and every
+instance's values (``indexed-repeat``) in the expression ``Context`` where the engine takes one.
 """
 
 from collections.abc import Iterator
@@ -15,6 +19,14 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from .definition import FormDefinition
+from .expressions import evaluate
+
+try:  # the expression functions of several values: sum, count, position, indexed-repeat
+    from .expression_functions import Context
+    from .expression_values import Nodeset
+except ImportError:  # an expression language without them reads lists
+    Context = None
+    Nodeset = list
 
 
 class RepeatIndex:
@@ -57,7 +69,8 @@ class Scope(Mapping):
         scope = self
         while scope is not None:
             if owner == scope.repeat:
-                return scope.values.get(name)
+                value = scope.values.get(name)
+                return Nodeset(value) if name in self.index.ancestors and isinstance(value, list) else value
             chain = self.index.chain(scope.repeat, owner)
             if chain is not None:
                 return _collect(scope.values, chain, name)
@@ -78,12 +91,27 @@ class Scope(Mapping):
         """The scope of one instance of a repeat that this scope holds."""
         return Scope(self.index, values, repeat=repeat, parent=self, position=position)
 
+    def every(self, name: str):
+        """A question's values in every instance, read from the top (what indexed-repeat picks from)."""
+        top = self
+        while top.parent is not None:
+            top = top.parent
+        return top[name] if name in self.index.owner else None
+
+
+def evaluate_in(expression: str, scope: Scope, *, today: str, current=None):
+    """Evaluate where the scope is: its answers, and its position among the instances of its repeat."""
+    if Context is None:
+        return evaluate(expression, scope, current=current, today=today)
+    context = Context(today=today, position=scope.position or 1, values=scope.every)
+    return evaluate(expression, scope, current=current, today=today, context=context)
+
 
 def _collect(values: dict, chain: tuple[str, ...], name: str) -> list:
     """The values of name in every instance along the chain of repeats, flattened in document order."""
     instances = values.get(chain[0])
     if not isinstance(instances, list):
-        return []
+        return Nodeset(())
     if len(chain) == 1:
-        return [instance.get(name) for instance in instances]
-    return [value for instance in instances for value in _collect(instance, chain[1:], name)]
+        return Nodeset(instance.get(name) for instance in instances)
+    return Nodeset(value for instance in instances for value in _collect(instance, chain[1:], name))

@@ -23,10 +23,10 @@ from .compiled_form import calculated
 from .definition import FormDefinition
 from .definition import Question
 from .expression_values import to_num
-from .expressions import evaluate
-from .expressions import evaluate_bool
+from .expression_values import truthy
 from .scopes import RepeatIndex
 from .scopes import Scope
+from .scopes import evaluate_in
 
 MAX_INSTANCES = 200
 
@@ -111,12 +111,12 @@ class _Run:
         for question, parents in _level(items):
             name, key = question.name, path + question.name
             if any(parent.name in hidden_here for parent in parents) or (
-                    question.relevant and not evaluate_bool(question.relevant, scope, today=self.today)):
+                    question.relevant and not truthy(evaluate_in(question.relevant, scope, today=self.today))):
                 hidden_here.add(name)
                 self.hidden.add(key)
                 values.pop(name, None)
             elif question.type == "calculate" and question.calculation:
-                values[name] = calculated(evaluate(question.calculation, scope, today=self.today))
+                values[name] = calculated(evaluate_in(question.calculation, scope, today=self.today))
             elif question.type == "repeat":
                 self.repeat(question, scope, key)
             elif key in self.format_errors:
@@ -127,7 +127,7 @@ class _Run:
     def repeat(self, question: Question, scope: Scope, key: str) -> None:
         instances = scope.values.get(question.name) or []
         if question.repeat_count:
-            wanted = to_num(evaluate(question.repeat_count, scope, today=self.today))
+            wanted = to_num(evaluate_in(question.repeat_count, scope, today=self.today))
             wanted = int(max(0, min(MAX_INSTANCES, wanted))) if wanted == wanted else 0
             instances = instances[:wanted] + [{} for _ in range(wanted - len(instances))]
         elif key in self.format_errors:
@@ -139,11 +139,12 @@ class _Run:
     def check_input(self, question: Question, scope: Scope, key: str) -> None:
         value = scope.values.get(question.name)
         if _empty(value):
-            if question.required and evaluate_bool(question.required, scope, today=self.today):
+            if question.required and truthy(evaluate_in(question.required, scope, today=self.today)):
                 self.errors[key] = self.field_error("required", question.required_message)
         elif question.choice_filter and not self.offered(question, scope, value):
             self.errors[key] = self.field_error("choice")
-        elif question.constraint and not evaluate_bool(question.constraint, scope, current=value, today=self.today):
+        elif question.constraint and not truthy(evaluate_in(question.constraint, scope, current=value,
+                                                            today=self.today)):
             self.errors[key] = self.field_error("constraint", question.constraint_message)
 
     def offered(self, question: Question, scope: Scope, value) -> bool:

@@ -6,7 +6,7 @@
 // marker with its index. A new instance is the repeat's <template> with "__new__" replaced.
 
 import { evaluate, evaluateBool } from './expressions.js';
-import { Scope, scopeAround } from './scopes.js';
+import { Scope, scopeAround, several } from './scopes.js';
 import { coerce } from './validation.js';
 
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating']);
@@ -18,15 +18,19 @@ const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArr
  * (group names in the instance), relevant, required, constraint, calculation, options, max, repeat
  * (for a nested repeat)}. raw: {path: value}. Returns {rows, errors: {path: code}, hidden: Set of paths}.
  */
-export function checkRepeat(repeat, raw, scope, today) {
+export function checkRepeat(repeat, raw, scope, today, every = null) {
   const out = { rows: [], errors: {}, hidden: new Set() };
   repeat.instances.forEach((instance, index) => {
-    out.rows.push(checkInstance(instance.items, raw, new Scope({}, scope, index + 1), today, out));
+    const inner = new Scope({}, scope, index + 1);
+    // What the expression functions read besides the answers: position(..) and indexed-repeat's values.
+    const options = { today, position: index + 1, values: every };
+    out.rows.push(checkInstance(instance.items, raw, inner, options, every, out));
   });
   return out;
 }
 
-function checkInstance(items, raw, scope, today, out) {
+function checkInstance(items, raw, scope, options, every, out) {
+  const { today } = options;
   const values = scope.values;
   const formatErrors = {};
   for (const item of items) {
@@ -40,24 +44,24 @@ function checkInstance(items, raw, scope, today, out) {
   }
   const hiddenHere = new Set();
   for (const item of items) {
-    if (item.parents.some((p) => hiddenHere.has(p)) || (item.relevant && !evaluateBool(item.relevant, scope, { today }))) {
+    if (item.parents.some((p) => hiddenHere.has(p)) || (item.relevant && !evaluateBool(item.relevant, scope, options))) {
       hiddenHere.add(item.name);
       out.hidden.add(item.path);
       delete values[item.name];
     } else if (item.type === 'calculate' && item.calculation) {
-      const result = evaluate(item.calculation, scope, { today });
+      const result = evaluate(item.calculation, scope, options);
       values[item.name] = typeof result === 'number' && !Number.isFinite(result) ? null : result;
     } else if (item.type === 'repeat') {
-      const nested = checkRepeat(item.repeat, raw, scope, today);
-      values[item.name] = nested.rows;
+      const nested = checkRepeat(item.repeat, raw, scope, today, every);
+      values[item.name] = several(nested.rows);
       Object.assign(out.errors, nested.errors);
       nested.hidden.forEach((path) => out.hidden.add(path));
     } else if (formatErrors[item.path]) {
       out.errors[item.path] = formatErrors[item.path];
     } else if (INPUT_TYPES.has(item.type)) {
       if (isEmpty(values[item.name])) {
-        if (item.required && evaluateBool(item.required, scope, { today })) out.errors[item.path] = 'required';
-      } else if (item.constraint && !evaluateBool(item.constraint, scope, { current: values[item.name], today })) {
+        if (item.required && evaluateBool(item.required, scope, options)) out.errors[item.path] = 'required';
+      } else if (item.constraint && !evaluateBool(item.constraint, scope, { ...options, current: values[item.name] })) {
         out.errors[item.path] = 'constraint';
       }
     }
@@ -70,7 +74,7 @@ function kept(items, values) {
   const calculations = {};
   for (const item of items) {
     const value = values[item.name];
-    if (item.type === 'repeat' && value?.length) answers[item.name] = value;
+    if (item.type === 'repeat' && value?.length) answers[item.name] = Array.isArray(value) ? value : Array.from(value.values);
     else if (INPUT_TYPES.has(item.type) && !isEmpty(value)) answers[item.name] = value;
     else if (item.type === 'calculate' && !isEmpty(value)) calculations[item.name] = value;
   }
@@ -198,6 +202,7 @@ function followCount(section, scope, today) {
 export function extension({ showError }) {
   let form = null;
   let page = null;
+  let lists = {};  // every question's values in every instance, from the last context()
   return {
     attach(target, api) {
       form = target;
@@ -239,11 +244,12 @@ export function extension({ showError }) {
     context() {
       // Seen from outside, a repeat is the list of its instances and its questions the lists of their values.
       const raw = readAll(form);
-      const lists = {};
+      const found = {};
       for (const section of form.querySelectorAll('[data-repeat]')) {
         if (section.parentElement.closest('[data-instance]')) continue;
-        lists[section.dataset.name] = typedRows(describeRepeat(section), raw, lists);
+        found[section.dataset.name] = typedRows(describeRepeat(section), raw, found);
       }
+      lists = Object.fromEntries(Object.entries(found).map(([name, values]) => [name, several(values)]));
       return lists;
     },
     check(result, state) {
@@ -258,7 +264,7 @@ export function extension({ showError }) {
           followCount(inner, scopeAround(inner, result.answers), state.today);
         }
         const description = describeRepeat(section);
-        const outcome = checkRepeat(description, raw, top, state.today);
+        const outcome = checkRepeat(description, raw, top, state.today, (name) => lists[name]);
         if (outcome.rows.length) result.answers[name] = outcome.rows;
         showOutcome(description, outcome, result, state);
       }

@@ -1,6 +1,12 @@
 // What ${name} means inside an instance of a repeat (as survey_app/engine/scopes.py): the instance's
 // own answers first, then the enclosing scope's. A Map, so the expression evaluator reads it with get();
-// `position` is the instance's 1-based index, for position(..).
+// `position` is the instance's 1-based index, for position(..). Several values (a repeat's question
+// read from outside it) are the expression language's Nodeset where it has one, else an array.
+
+import * as language from './expressions.js';
+
+/** Several values of one reference, as the expression functions (sum, count...) take them. */
+export const several = (values) => (language.Nodeset ? new language.Nodeset(values) : Array.from(values));
 
 export class Scope extends Map {
   constructor(values, parent = null, position = null) {
