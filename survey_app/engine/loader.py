@@ -246,7 +246,8 @@ def _check_references(form: FormDefinition, problems: list[str]) -> None:
         if question.choice_filter:
             _check_choice_filter(form, question, names, problems)
         if question.repeat_count and question.type != "repeat":
-            problems.append(f"question '{question.name}': only a repeat takes a repeat_count")
+            problems.append(f"question '{question.name}': repeat_count '{question.repeat_count}': "
+                            "only a repeat takes a repeat_count")
 
 
 def _check_choice_filter(form: FormDefinition, question: Question, names: set[str], problems: list[str]) -> None:
