@@ -163,3 +163,12 @@ def test_next_and_back_skip_screens_with_nothing_to_show(client):
     assert shown_screen(back).startswith("0:")
     after_no = client.post(PAGED, data={"consent": "no", "_screen": "0", "_page": "1"}).data.decode()
     assert shown_screen(after_no).startswith("1:") and 'name="why_not"' in shown_screen(after_no)
+
+
+def test_the_phone_modules_load_only_on_questionnaires_that_use_them(client):
+    household = client.get(URL).data.decode()
+    assert 'data-extensions="repeats choice-filter pages"' in household
+    assert "/js/repeats.js" in household and "/js/choice-filter.js" in household and "/js/pages.js" in household
+    paged = client.get(PAGED).data.decode()
+    assert 'data-extensions="pages"' in paged
+    assert "/js/repeats.js" not in paged and "/js/choice-filter.js" not in paged
