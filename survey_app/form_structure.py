@@ -39,9 +39,13 @@ def raw_repeats(items, formdata, prefix: str = "") -> dict:
     for question in _level(items):
         if question.type == "repeat":
             path = f"{prefix}{question.name}"
-            indexes = sorted({int(value) for value in formdata.getlist(path) if value.isdigit()})[:MAX_INSTANCES]
+            indexes = sorted({int(value) for value in formdata.getlist(path) if _is_index(value)})[:MAX_INSTANCES]
             found[question.name] = [_raw_instance(question, formdata, f"{path}/{index}/") for index in indexes]
     return found
+
+
+def _is_index(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) < 6
 
 
 def _raw_instance(repeat: Question, formdata, prefix: str) -> dict:
@@ -71,7 +75,7 @@ def apply_step(formdata, raw: dict) -> dict:
     elif REMOVE in formdata:
         path, _, index = formdata[REMOVE].rpartition("/")
         rows = _rows_at(raw, path)
-        if rows is not None and index.isdigit() and int(index) < len(rows):
+        if rows is not None and _is_index(index) and int(index) < len(rows):
             del rows[int(index)]
     return raw
 
@@ -81,7 +85,7 @@ def _rows_at(raw: dict, path: str) -> list | None:
     for number in range(0, len(parts) - 1, 2):
         rows = raw.get(parts[number])
         index = parts[number + 1]
-        if not isinstance(rows, list) or not index.isdigit() or int(index) >= len(rows):
+        if not isinstance(rows, list) or not _is_index(index) or int(index) >= len(rows):
             return None
         raw = rows[int(index)]
     rows = raw.setdefault(parts[-1], []) if isinstance(raw, dict) else None
@@ -206,7 +210,7 @@ def posted_screen(formdata) -> int:
 
 
 def _number(value, fallback: int) -> int:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 6 else fallback
+    return int(value) if isinstance(value, str) and _is_index(value) else fallback
 
 
 def page_screens(form: FormDefinition, views: list, hidden: set[str], wanted: int, backward: bool) -> list[Screen]:
