@@ -13,6 +13,7 @@ from sqlmodel import select
 from survey_app.models import Submission
 
 from .conftest import DATA
+from .test_results import sign_in
 
 URL = "/forms/household_visit"
 
@@ -182,3 +183,10 @@ def test_the_phone_modules_load_only_on_questionnaires_that_use_them(client):
 def test_odd_posted_structure_is_never_a_server_error(client, session, odd):
     response = client.post(URL, data=answers(**odd))
     assert response.status_code in (200, 302)
+
+
+def test_translators_preview_draws_repeats_and_pages(client, session):
+    sign_in(client, session, role="translator")
+    response = client.get("/translate/household_visit/fa/preview")
+    assert response.status_code == 200
+    assert "کودک" in response.data.decode()  # the repeat's label, in Persian
