@@ -35,9 +35,11 @@ def compile_structured(form: FormDefinition, *, readers: dict[str, Callable], fi
                        invalid_value: type, outcome: type) -> Callable:
     """Return check(raw answers, today as YYYY-MM-DD) -> outcome, as ``compile_form`` does."""
     index = RepeatIndex(form)
+    options = {question.name: {choice.name: choice for choice in form.choices_for(question)}
+               for question, _ in form.walk_all() if question.choice_filter}
 
     def check(raw, today):
-        run = _Run(form, readers, field_error, invalid_value, today)
+        run = _Run(options, readers, field_error, invalid_value, today)
         values = run.typed(form.survey, raw if isinstance(raw, dict) else {}, "")
         run.rules(form.survey, Scope(index, values), "")
         return outcome(_kept(form.survey, values), run.errors, sorted(run.unknown), run.hidden)
@@ -58,8 +60,8 @@ def _empty(value) -> bool:
 
 
 class _Run:
-    def __init__(self, form, readers, field_error, invalid_value, today) -> None:
-        self.form, self.readers, self.today = form, readers, today
+    def __init__(self, options, readers, field_error, invalid_value, today) -> None:
+        self.options, self.readers, self.today = options, readers, today  # options: of filtered questions
         self.field_error, self.invalid_value = field_error, invalid_value
         self.errors: dict = {}
         self.format_errors: dict = {}
@@ -148,9 +150,10 @@ class _Run:
             self.errors[key] = self.field_error("constraint", question.constraint_message)
 
     def offered(self, question: Question, scope: Scope, value) -> bool:
-        names = {choice.name for choice in allowed(question.choice_filter, self.form.choices_for(question), scope,
-                                                   today=self.today)}
-        return all(item in names for item in (value if isinstance(value, list) else [value]))
+        """Whether the filter allows every option picked (only those are evaluated: lists can be long)."""
+        by_name = self.options[question.name]
+        picked = [by_name[item] for item in (value if isinstance(value, list) else [value]) if item in by_name]
+        return len(allowed(question.choice_filter, picked, scope, today=self.today)) == len(picked)
 
 
 def _kept(items, values: dict) -> dict:
