@@ -77,6 +77,7 @@ class Item:
     options: tuple[Choice, ...]
     default_language: str
     retired: bool = False
+    in_repeat: bool = False  # counted once per instance; its written answers are read in the exports
 
     @property
     def name(self) -> str:
@@ -153,11 +154,12 @@ def items_of(*, session: Session, form_id: str, version: str | None = None,
     seen, items = set(), []
     for index, definition in enumerate(definitions):
         walked = definition.walk_all() if inside_repeats else definition.walk()
-        for question in (question for question, _ in walked):
+        for question, parents in walked:
             if question.name in seen or not (question.is_input or question.type == "calculate"):
                 continue
             seen.add(question.name)
-            items.append(Item(question, (), definition.default_language, retired=index > 0))
+            items.append(Item(question, (), definition.default_language, retired=index > 0,
+                              in_repeat=any(parent.type == "repeat" for parent in parents)))
     return [_with_options(item, definitions) for item in items]
 
 
@@ -172,7 +174,7 @@ def _with_options(item: Item, definitions) -> Item:
             if choice.name not in names:
                 names.add(choice.name)
                 options.append(choice)
-    return Item(item.question, tuple(options), item.default_language, item.retired)
+    return Item(item.question, tuple(options), item.default_language, item.retired, item.in_repeat)
 
 
 def conditions(form_id: str, filters: Filters) -> list:

@@ -87,3 +87,11 @@ def test_results_page_shows_questions_inside_repeats(client, session, two_househ
     sign_in(client, session)
     body = client.get("/organise/results/household_visit?lang=en").data.decode()
     assert "Goes to school?" in body and "Child&#39;s name" in body
+
+
+def test_written_answers_inside_repeats_are_counted_not_listed(client, session, two_households):
+    summary = results.summarise(session=session, form_id="household_visit", filters=results.Filters())
+    child_name = next(item for item in summary.questions if item.item.name == "child_name")
+    assert child_name.item.in_repeat and child_name.answered == 3
+    sign_in(client, session)
+    assert client.get("/organise/results/household_visit/answers/child_name").status_code == 404
