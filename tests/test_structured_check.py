@@ -151,6 +151,8 @@ def test_or_other_adds_an_other_option_and_a_question_asked_when_it_is_picked():
     assert names[names.index("job") + 1] == "job_other"
     assert [c.name for c in HOUSEHOLD.choices["jobs_or_other"]] == ["farm", "none", "other"]
     assert [c.name for c in HOUSEHOLD.choices["jobs"]] == ["farm", "none"]
+    assert HOUSEHOLD.choices["jobs_or_other"][-1].label == {"en": "Other", "fa": "سایر"}
+    assert HOUSEHOLD.question("job_other").label == {"en": "Specify other.", "fa": "لطفاً مشخص کنید."}
     picked = validate(HOUSEHOLD, household(member=[{"member_name": "A", "job": "other", "job_other": "Driver"}]),
                       today=TODAY)
     assert picked.answers["member"][0]["job_other"] == "Driver"

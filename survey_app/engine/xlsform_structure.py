@@ -9,8 +9,10 @@ import re
 
 OTHER = "other"
 COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-OTHER_LABEL = "Other"
-OTHER_QUESTION_LABEL = "Specify other."
+# pyxform writes these in English whatever the form's languages; the languages of this office get their own.
+OTHER_LABEL = {"en": "Other", "fa": "سایر", "fa_AF": "دیگر", "ps": "نور"}
+OTHER_QUESTION_LABEL = {"en": "Specify other.", "fa": "لطفاً مشخص کنید.", "fa_AF": "لطفاً مشخص کنید.",
+                        "ps": "مهرباني وکړئ څرګند یې کړئ."}
 
 
 def expand_or_other(survey, choices):
@@ -48,15 +50,22 @@ def _with_other(list_name: str, lists: dict) -> str:
     if name not in lists:
         languages = {lang for option in options if isinstance(option, dict)
                      and isinstance(option.get("label"), dict) for lang in option["label"]}
-        label = {lang: OTHER_LABEL for lang in sorted(languages)} if languages else OTHER_LABEL
-        lists[name] = [*options, {"name": OTHER, "label": label}]
+        lists[name] = [*options, {"name": OTHER, "label": _in(OTHER_LABEL, languages)}]
     return name
 
 
 def _other_question(item: dict) -> dict:
     name = str(item.get("name") or "")
-    return {"type": "text", "name": f"{name}_other", "label": OTHER_QUESTION_LABEL,
+    languages = set(item["label"]) if isinstance(item.get("label"), dict) else set()
+    return {"type": "text", "name": f"{name}_other", "label": _in(OTHER_QUESTION_LABEL, languages),
             "relevant": f"selected(${{{name}}}, '{OTHER}')"}
+
+
+def _in(texts: dict, languages: set) -> dict | str:
+    """A text in each of the languages (English where this office's languages are not), or plain English."""
+    if not languages:
+        return texts["en"]
+    return {lang: texts.get(lang, texts["en"]) for lang in sorted(languages)}
 
 
 def choice_column(tokens: tuple[str, ...]) -> str | None:
