@@ -9,6 +9,7 @@ from flask import current_app
 from flask import request
 from flask_compress import Compress
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 compress = Compress()
@@ -39,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["SURVEY_PROXY_HOPS"]:
+        hops = app.config["SURVEY_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from . import assets
     from . import caching
@@ -141,4 +145,6 @@ def _security_headers(response):
     names = ("X-Content-Type-Options",) if request.endpoint == "asset" else headers
     for name in names:
         response.headers.setdefault(name, headers[name])
+    if request.is_secure and current_app.config["SURVEY_HSTS_MAX_AGE"]:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={current_app.config['SURVEY_HSTS_MAX_AGE']}")
     return response

@@ -6,6 +6,7 @@
     POST      /admin/users/<id>/role          change_role
     POST      /admin/users/<id>/active        toggle_active
     POST      /admin/users/<id>/password      reset_password
+    POST      /admin/users/<id>/unlock        unlock
     GET, POST /admin/tokens                   tokens
     POST      /admin/tokens/<id>/revoke       revoke_token
     GET       /admin/audit                    audit_log
@@ -36,20 +37,26 @@ from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 
+from . import login_throttle
+from . import staff_sessions
 from . import tokens as token_data
-from .accounts import MIN_PASSWORD_LENGTH
 from .accounts import ROLE_NAMES
 from .accounts import ROLES
 from .accounts import audit
 from .accounts import create_user
-from .accounts import hash_password
+from .accounts import open_session
+from .accounts import password_problem
+from .accounts import plain_text
 from .accounts import role_required
+from .accounts import set_active
+from .accounts import set_password
 from .accounts import staff_link
 from .config import INTERFACE_LANGUAGES
 from .db import get_session
 from .models import AuditEvent
 from .models import SyncToken
 from .models import User
+from .paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 50
@@ -73,19 +80,25 @@ def _role_choices():
 
 
 def _password_fields():
-    """A new password typed twice, as long as sign-in requires."""
-    too_short = _l("The password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)
+    """A new password typed twice; the rules are checked against the account's email."""
     return (
-        PasswordField(_l("New password"), validators=[
-            InputRequired(_l("Please type a password.")), Length(min=MIN_PASSWORD_LENGTH, max=500, message=too_short)]),
+        PasswordField(_l("New password"), validators=[InputRequired(_l("Please type a password."))]),
         PasswordField(_l("The same password again"), validators=[
             InputRequired(_l("Please type the password again.")),
             EqualTo("password", message=_l("The two passwords are not the same."))]),
     )
 
 
+def _check_password(password: str, email: str) -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise ValidationError(problem)
+
+
 class NewUserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[InputRequired(_l("Please type an email address.")), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[
+        InputRequired(_l("Please type an email address.")), Length(max=254),
+        plain_text(_l("Please type an email address, for example name@example.org."))])
     role = SelectField(_l("Role"), choices=_role_choices)
     password, confirm = _password_fields()
 
@@ -96,6 +109,9 @@ class NewUserForm(FlaskForm):
         if get_session().exec(select(User).where(User.email == email)).first():
             raise ValidationError(_("There is an account for this email already."))
 
+    def validate_password(self, field):
+        _check_password(field.data, (self.email.data or "").strip().lower())
+
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=_role_choices)
@@ -104,11 +120,19 @@ class RoleForm(FlaskForm):
 class PasswordForm(FlaskForm):
     password, confirm = _password_fields()
 
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = email
+
+    def validate_password(self, field):
+        _check_password(field.data, self.account_email)
+
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), description=_l("Which server or phone will use it, e.g. central-office."),
                        validators=[InputRequired(_l("Please give the token a name.")),
-                                   Length(max=token_data.NAME_MAX_LENGTH)])
+                                   Length(max=token_data.NAME_MAX_LENGTH),
+                                   plain_text(_l("The name cannot hold tabs, line breaks or control characters."))])
 
     def validate_name(self, field):
         if token_data.active_token(session=get_session(), name=field.data):
@@ -182,7 +206,7 @@ def toggle_active(user_id):
     if account.id == g.user.id:
         flash(_("You cannot disable your own account."))
     elif form.validate_on_submit():
-        account.active = not account.active
+        set_active(session=get_session(), user=account, active=not account.active)
         audit("user_enabled" if account.active else "user_disabled", email=account.email)
         _save(account, _("%(email)s can sign in again.", email=account.email) if account.active
               else _("%(email)s can no longer sign in.", email=account.email))
@@ -194,13 +218,27 @@ def toggle_active(user_id):
 def reset_password(user_id):
     """Set a new password; the account's open sessions end with the old one."""
     account = _account(user_id)
-    form = PasswordForm()
+    form = PasswordForm(email=account.email)
     if form.validate_on_submit():
-        account.password_hash = hash_password(form.password.data)
+        set_password(session=get_session(), user=account, password=form.password.data)
+        if account.id == g.user.id:
+            open_session(session=get_session(), user=account)  # every other browser is signed out
         audit("password_reset", email=account.email)
         _save(account, _("The password of %(email)s has been changed.", email=account.email))
         return redirect(url_for(".user", user_id=account.id))
     return _user_page(account, password_form=form)
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@role_required("admin")
+def unlock(user_id):
+    """Forget an account's failed sign-ins, from every address, so its owner may try again at once."""
+    account = _account(user_id)
+    if ConfirmForm().validate_on_submit():
+        login_throttle.unlock(session=get_session(), email=account.email)
+        audit("user_unlocked", email=account.email)
+        _save(account, _("%(email)s may try to sign in again at once.", email=account.email))
+    return redirect(url_for(".user", user_id=account.id))
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -239,16 +277,19 @@ def audit_log():
     """The audit log, newest first, a page at a time, optionally one kind of action only."""
     session = get_session()
     action = request.args.get("action") or None
-    page = max(request.args.get("page", 1, type=int), 1)
+    if action and not action.isprintable():
+        action = None  # no action has such a name, and PostgreSQL refuses to compare text holding NUL
+    page = page_number()
     query = select(AuditEvent)
     counting = select(func.count()).select_from(AuditEvent)
     if action:
         query, counting = query.where(AuditEvent.action == action), counting.where(AuditEvent.action == action)
     total = session.exec(counting).one()
+    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    page = min(page, pages)
     events = session.exec(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
                           .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     actions = session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
     return render_template("admin/audit.html", events=events, actions=actions, action=action,
                            page=page, pages=pages, total=total)
 
@@ -265,8 +306,11 @@ def _save(account: User, message: str) -> None:
 
 
 def _user_page(account: User, role_form=None, password_form=None):
+    session = get_session()
     return render_template(
         "admin/user.html", account=account, role_names=ROLE_NAMES,
         role_form=role_form or RoleForm(formdata=None, role=account.role),
         password_form=password_form or PasswordForm(formdata=None), active_form=ConfirmForm(formdata=None),
+        failures=login_throttle.recent_failures(session=session, email=account.email),
+        open_sessions=staff_sessions.count_open(session=session, user=account),
     )

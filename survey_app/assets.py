@@ -31,6 +31,8 @@ from flask import url_for
 from markupsafe import Markup
 from werkzeug.security import safe_join
 
+from .engine.expressions import browser_modules
+
 ONE_YEAR = 365 * 24 * 3600
 INLINE_STYLE = "css/app.css"
 
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/assets/<version>/<path:filename>", "asset", _serve_asset)
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["module_preloads"] = module_preloads
+    app.jinja_env.globals["expression_modules"] = lambda form: [asset_url(name) for name in browser_modules(form)]
     css = (static / INLINE_STYLE).read_text(encoding="utf-8")
     if "</" in css:
         raise ValueError(f"{INLINE_STYLE} must not contain '</': it is inlined in a <style> element")

@@ -3,6 +3,7 @@
 import datetime
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +14,7 @@ INTERFACE_LANGUAGES = ("fa", "fa_AF", "ps", "en")
 def from_environment(instance_path: str) -> dict:
     """Read settings from the environment, with defaults that need no other service."""
     instance = Path(instance_path)
+    production = os.environ.get("SURVEY_ENV") == "production"
     return {
         "SECRET_KEY": os.environ.get("SURVEY_SECRET_KEY") or _instance_secret(instance),
         "SURVEY_DATABASE_URL": os.environ.get("SURVEY_DATABASE_URL")
@@ -26,6 +28,19 @@ def from_environment(instance_path: str) -> dict:
         # The largest file of answers an organiser may upload on the import page.
         "SURVEY_IMPORT_MAX_BYTES": int(os.environ.get("SURVEY_IMPORT_MAX_BYTES", str(256 * 1024 * 1024))),
         "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
+        # Times in exports are written in UTC and in this zone (the workshops' local time).
+        "SURVEY_TIME_ZONE": _time_zone(os.environ.get("SURVEY_TIME_ZONE", "Asia/Tehran")),
+        # Exports of more submissions than this run in the background; at most this many at once per process.
+        "SURVEY_EXPORT_DIRECT_ROWS": int(os.environ.get("SURVEY_EXPORT_DIRECT_ROWS", "5000")),
+        "SURVEY_EXPORT_WORKERS": int(os.environ.get("SURVEY_EXPORT_WORKERS", "2")),
+        "SURVEY_EXPORT_KEEP_HOURS": float(os.environ.get("SURVEY_EXPORT_KEEP_HOURS", "24")),
+        # Behind a proxy that ends TLS: how many proxies in front of the app to believe about the
+        # client's address and scheme (X-Forwarded-For, X-Forwarded-Proto); 0 believes no header.
+        "SURVEY_PROXY_HOPS": int(os.environ.get("SURVEY_PROXY_HOPS", "0")),
+        # Strict-Transport-Security on HTTPS answers; off on a workshop laptop, whose name may
+        # serve plain HTTP at the next workshop.
+        "SURVEY_HSTS_MAX_AGE": int(os.environ.get("SURVEY_HSTS_MAX_AGE", str(365 * 24 * 3600 if production else 0))),
+        "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Only a request that changes the session sends the cookie back. Otherwise a page the
@@ -49,11 +64,21 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
+def _time_zone(name: str) -> str:
+    """Refuse to start with a time zone that does not exist, rather than fail at the first export."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"SURVEY_TIME_ZONE={name!r} is not a time zone (write one such as Asia/Tehran)") from exc
+    return name
+
+
 def _instance_secret(instance: Path) -> str:
     """Keep a random secret key in the instance folder so sessions survive restarts."""
     path = instance / "secret_key"
     if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
     return path.read_text().strip()

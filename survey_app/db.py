@@ -1,25 +1,55 @@
 """The database life cycle: one engine per app, one session per request, and its CLI."""
 
+import logging
+import os
+import stat
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask import g
 from flask.cli import AppGroup
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from sqlmodel import create_engine
 
 from . import migrations
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
+log = logging.getLogger(__name__)
+
 
 def make_engine(url: str):
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and write-first transactions."""
     if url.startswith("sqlite"):
+        _keep_private(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _keep_private(url: str) -> None:
+    """Make the SQLite file readable by its owner only: it holds password and token hashes.
+
+    The file is created empty with mode 0600 before SQLite opens it (SQLite gives its -wal
+    and -shm files the database file's mode); a file left readable by others is tightened.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(stat.S_IMODE(name.stat().st_mode) & 0o700)
+    except OSError as exc:  # another owner, a read-only disk: SQLite itself says what it can do
+        log.warning("could not make %s readable by its owner only: %s", path, exc)
 
 
 def _sqlite_pragmas(connection, _record):

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 from .engine.definition import FormDefinition
 from .engine.definition import Question
-from .results import MULTIPLE
 from .results import Item
 
 MAIN_TABLE = "answers"
@@ -35,21 +34,12 @@ SHEET_NAME_LIMIT = 31  # Excel's
 
 @dataclass(frozen=True)
 class RepeatTable:
-    """One repeat's table: where its instances are in a submission, and its questions' columns."""
+    """One repeat's table: where its instances are in a submission, and its questions."""
 
     name: str
     path: tuple[str, ...]  # the repeats from the top down to this one
     items: tuple[Item, ...]
     parent: str
-
-    def header(self) -> list[str]:
-        names = list(LINK_COLUMNS)
-        for item in self.items:
-            if item.kind == MULTIPLE:
-                names += [f"{item.name}/{choice.name}" for choice in item.options]
-            else:
-                names.append(item.name)
-        return names
 
 
 def repeat_tables(definition: FormDefinition | None) -> tuple[RepeatTable, ...]:
@@ -87,13 +77,19 @@ def _level(items) -> Iterator[Question]:
 
 
 class TableRows:
-    """Turns each submission into the rows of every repeat table, numbering rows as it goes."""
+    """Turns each submission into the rows of every repeat table, numbering rows as it goes.
 
-    def __init__(self, tables: Iterable[RepeatTable], value: Callable) -> None:
+    `columns_of(items)` gives a table's question columns worded as the answers sheet's (exports.question_columns).
+    """
+
+    def __init__(self, tables: Iterable[RepeatTable], columns_of: Callable) -> None:
         self.tables = tuple(tables)
-        self.value = value  # the main layout's answer -> cell (codes or labels)
+        self.columns = {table.name: columns_of(list(table.items)) for table in self.tables}
         self.counters = {table.name: 0 for table in self.tables}
         self.submissions = 0
+
+    def header(self, table: RepeatTable) -> list[str]:
+        return [*LINK_COLUMNS, *(column.header for column in self.columns[table.name])]
 
     def rows(self, row) -> Iterator[tuple[RepeatTable, list]]:
         """Yield (table, cells) for every instance in one submission row (id, metadata..., answers)."""
@@ -114,20 +110,10 @@ class TableRows:
                 continue
             self.counters[table.name] += 1
             index = self.counters[table.name]
-            yield table, [index, table.parent, parent_index, uuid, *self._cells(table, instance)]
+            cells = [column.read({}, instance) for column in self.columns[table.name]]
+            yield table, [index, table.parent, parent_index, uuid, *cells]
             for child in children:
                 yield from self._instances(child, instance, index, uuid)
-
-    def _cells(self, table: RepeatTable, instance: dict) -> list:
-        cells = []
-        for item in table.items:
-            value = instance.get(item.name)
-            if item.kind == MULTIPLE:
-                picked = value if isinstance(value, list) else [] if value is None else [str(value)]
-                cells += [None if value is None else int(c.name in picked) for c in item.options]
-            else:
-                cells.append(self.value(item, value))
-        return cells
 
 
 def sheet_names(tables: Iterable[RepeatTable]) -> dict[str, str]:
@@ -146,31 +132,33 @@ def sheet_names(tables: Iterable[RepeatTable]) -> dict[str, str]:
 class XlsxSheets:
     """The repeat sheets of a write-only workbook, filled as the submissions stream past."""
 
-    def __init__(self, workbook, layout, cell: Callable) -> None:
-        self.cell = cell
-        self.table_rows = TableRows(layout.repeats, layout.value)
+    def __init__(self, workbook, layout, cell: Callable, columns_of: Callable) -> None:
+        self.cell = cell  # value -> what openpyxl writes (text defused)
+        self.table_rows = TableRows(layout.repeats, columns_of)
         names = sheet_names(layout.repeats)
         self.sheets = {}
         for table in layout.repeats:
             sheet = self.sheets[table.name] = workbook.create_sheet(names[table.name])
-            sheet.append([cell(sheet, name) for name in table.header()])
+            sheet.sheet_view.rightToLeft = layout.options.right_to_left
+            sheet.freeze_panes = "A2"
+            sheet.append([cell(name) for name in self.table_rows.header(table)])
 
     def add(self, row) -> None:
         for table, cells in self.table_rows.rows(row):
-            sheet = self.sheets[table.name]
-            sheet.append([self.cell(sheet, value) for value in cells])
+            self.sheets[table.name].append([self.cell(value) for value in cells])
 
 
-def write_csv_zip(rows: Iterable[tuple], layout, main_csv: Callable, defuse: Callable) -> Iterator[bytes]:
-    """Yield a zip of answers.csv and one CSV per repeat (UTF-8 with BOM, formulas defused)."""
-    table_rows = TableRows(layout.repeats, layout.value)
+def write_csv_zip(rows: Iterable[tuple], layout, main_csv: Callable, defuse: Callable, file,
+                  columns_of: Callable) -> None:
+    """Write a zip of answers.csv and one CSV per repeat (UTF-8 with BOM, formulas defused) into file."""
+    table_rows = TableRows(layout.repeats, columns_of)
     with contextlib.ExitStack() as stack:
         spools = {table.name: stack.enter_context(tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline=""))
                   for table in layout.repeats}
         writers = {name: csv.writer(spool) for name, spool in spools.items()}
         for table in layout.repeats:
             spools[table.name].write("\ufeff")
-            writers[table.name].writerow(table.header())
+            writers[table.name].writerow([defuse(name) for name in table_rows.header(table)])
 
         def main_rows():
             for row in rows:
@@ -178,11 +166,9 @@ def write_csv_zip(rows: Iterable[tuple], layout, main_csv: Callable, defuse: Cal
                 for table, cells in table_rows.rows(row):
                     writers[table.name].writerow([defuse(value) for value in cells])
 
-        file = stack.enter_context(tempfile.TemporaryFile())
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             with archive.open(f"{MAIN_TABLE}.csv", "w") as entry:
-                for chunk in main_csv(main_rows(), layout):
-                    entry.write(chunk)
+                main_csv(main_rows(), layout, entry)
             for name, spool in spools.items():
                 spool.seek(0)
                 with archive.open(f"{name}.csv", "w") as entry:
@@ -191,6 +177,3 @@ def write_csv_zip(rows: Iterable[tuple], layout, main_csv: Callable, defuse: Cal
                         text.write(chunk)
                     text.flush()
                     text.detach()
-        file.seek(0)
-        while chunk := file.read(64 * 1024):
-            yield chunk

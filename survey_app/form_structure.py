@@ -220,6 +220,9 @@ def page_screens(form: FormDefinition, views: list, hidden: set[str], wanted: in
     by_name = {view.question.name: view for view in views}
     result = []
     for number, units in enumerate(cut_screens(form)):
+        units = [unit for unit in units if unit[0].name in by_name]  # closing notes are shown after sending
+        if not units:
+            continue
         visible = any(unit[-1].type != "calculate" and not any(q.name in hidden for q in unit) for unit in units)
         result.append(Screen(number, [_unit_view(by_name, unit) for unit in units], visible))
     shown = [screen for screen in result if screen.visible] or result

@@ -84,8 +84,19 @@ def select_language() -> str:
 
 
 def use_page_language(offered, default: str) -> str:
-    """Pin this request to one of a questionnaire's languages and return it."""
-    g.page_language = requested_language(offered) or default
+    """Pin this request to one of a questionnaire's languages and return it.
+
+    A language the visitor chose (`?lang=`, then the cookie) that the questionnaire lacks
+    gives its default language, not the browser's Accept-Language: a Pashto reader sent to a
+    Persian and English form reads Persian whatever language the phone itself is set to.
+    """
+    offered = list(offered)
+    chosen = next((normalise_code(c) for c in (request.args.get("lang"), request.cookies.get(LANG_COOKIE))
+                   if c and normalise_code(c) in INTERFACE_LANGUAGES), None)
+    if chosen:
+        g.page_language = chosen if chosen in offered else default
+    else:
+        g.page_language = requested_language(offered) or default
     refresh()
     return g.page_language
 

@@ -153,6 +153,17 @@ class LoginAttempt(SQLModel, table=True):
     at: datetime.datetime = Field(default_factory=utcnow, index=True)
 
 
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds only a random id whose hash is kept here, so
+    signing out, a new password or a disabled account ends the session on the server."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    expires_at: datetime.datetime = Field(index=True)
+
+
 class AuditEvent(SQLModel, table=True):
     """Who did what: logins, publishing, user and token changes, imports and exports."""
 

@@ -15,6 +15,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from sqlmodel import select
 
 from .assets import asset_url
 from .assets import static_files
@@ -40,6 +41,7 @@ from .forms_store import definition_of
 from .forms_store import get_version
 from .i18n import current_language
 from .i18n import use_page_language
+from .models import Workshop
 from .submissions import CONFLICT
 from .submissions import DUPLICATE
 from .submissions import STORED
@@ -47,6 +49,8 @@ from .submissions import apply_record
 from .workshops import WORKSHOP_CLOSED
 from .workshops import get_by_code
 from .workshops import normalise_code
+
+WORKSHOP_GRACE = datetime.timedelta(days=7)  # a late answer after the last day still finds its page
 
 bp = Blueprint("participants", __name__)
 
@@ -120,16 +124,41 @@ def form_page(form_id):
         attach_errors(wtform, definition, shown, lang)
     elif request.method == "POST":
         wtform.form_errors.append(_("This page had expired. Please check your answers and send them again."))
-    items = question_views(definition, wtform, lang, outcome.hidden,
-                           structure_state(definition, raw, outcome, today, shown))
+    items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden,
+                                                   structure_state(definition, raw, outcome, today, shown)))
     backward = step == "_page" and screen < posted_screen(request.form)
     return render_template(
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
         description=resolve(definition.description, lang, definition.default_language),
-        items=items, messages=error_messages(), error_count=len(shown), workshop_code=workshop_code,
+        items=items, closing=closing, messages=error_messages(),
+        errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
+        workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
         screens=page_screens(definition, items, outcome.hidden, screen, backward),
     )
+
+
+def _split_closing(items: list) -> tuple[list, list]:
+    """Set apart the notes after the last question: a closing word is read after sending, not before."""
+    cut = len(items)
+    while cut and items[cut - 1].kind == "note" and not items[cut - 1].question.relevant:
+        cut -= 1
+    return items[:cut], items[cut:]
+
+
+def _flat(items):
+    for item in items:
+        yield item
+        yield from _flat(getattr(item, "children", None) or [])
+        for instance in getattr(item, "instances", None) or []:  # a repeat's instances
+            yield from _flat(instance.items)
+
+
+def _workshop_languages(session, code: str | None, languages: list[str]) -> list[str]:
+    """A questionnaire reached through a workshop offers only the languages the workshop chose."""
+    workshop = get_by_code(session=session, code=code) if code else None
+    chosen = [lang for lang in languages if workshop and lang in workshop.languages]
+    return chosen or list(languages)
 
 
 @bp.get("/forms/<form_id>/thanks")
@@ -141,25 +170,54 @@ def thanks(form_id):
     title = resolve(definition.title, current_language(), definition.default_language)
     code = request.args.get("w")
     workshop = get_by_code(session=get_session(), code=normalise_code(code)) if code else None
-    return render_template("participants/thanks.html", definition=definition, title=title,
+    wtform = build_form_class(definition)(formdata=None)
+    _, closing = _split_closing(question_views(definition, wtform, current_language()))
+    return render_template("participants/thanks.html", definition=definition, title=title, closing=closing,
                            workshop_code=workshop.code if workshop else None)
+
+
+@bp.get("/offline")
+def offline():
+    """What the phone shows for a page it has not kept, in the language asked for (precached per language)."""
+    use_page_language(INTERFACE_LANGUAGES, current_app.config["SURVEY_DEFAULT_LANGUAGE"])
+    return render_template("participants/offline.html", languages=INTERFACE_LANGUAGES)
 
 
 @bp.get("/sw.js")
 def service_worker():
     """Serve the service worker from the root so its scope covers every page."""
+    session = get_session()
     urls = ["/", "/api/v1/forms"] + [url_for(".index", lang=code) for code in INTERFACE_LANGUAGES]
-    versions = []
-    for version in current_versions(session=get_session()):
+    urls += [url_for(".offline", lang=code) for code in INTERFACE_LANGUAGES]
+    versions, forms = [], {}
+    for version in current_versions(session=session):
         definition = definition_of(version)
         versions.append(f"{version.form_id}:{version.version}")
+        forms[version.form_id] = {"languages": list(definition.languages), "default": definition.default_language}
         urls.append(url_for(".form_page", form_id=version.form_id))
         urls += [url_for(".form_page", form_id=version.form_id, lang=code) for code in definition.languages]
+    for workshop in _recent_open_workshops(session):
+        versions.append(f"w:{workshop.code}:{','.join(workshop.languages)}:{','.join(workshop.form_ids)}")
+        languages = [lang for lang in workshop.languages if lang in INTERFACE_LANGUAGES] or INTERFACE_LANGUAGES
+        urls += [url_for(".workshop_page", code=workshop.code, lang=code) for code in languages]
     urls += [asset_url(name) for name in static_files(current_app)]
-    template = render_template("participants/sw.js", cache_name="", urls=urls)
+    settings = {"urls": urls, "forms": forms, "default_language": current_app.config["SURVEY_DEFAULT_LANGUAGE"],
+                "interface_languages": list(INTERFACE_LANGUAGES)}
+    template = render_template("participants/sw.js", cache_name="", **settings)
     cache_name = "survey-" + content_hash([template, versions])[:16]
-    body = render_template("participants/sw.js", cache_name=cache_name, urls=urls)
+    body = render_template("participants/sw.js", cache_name=cache_name, **settings)
     return current_app.response_class(body, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+PRECACHED_WORKSHOPS = 20
+
+
+def _recent_open_workshops(session) -> list:
+    """Open workshops whose link a phone may first tap offline: kept ahead, a bounded few, newest first."""
+    today = datetime.date.today()
+    query = (select(Workshop).where(Workshop.closed_at.is_(None), Workshop.end_date >= today - WORKSHOP_GRACE)
+             .order_by(Workshop.start_date.desc()).limit(PRECACHED_WORKSHOPS))
+    return list(session.exec(query))
 
 
 def _store_web_answers(session, record: dict, today):

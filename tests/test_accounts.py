@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from survey_app import create_app
 from survey_app.accounts import create_user
+from survey_app.accounts import set_password
 from survey_app.models import AuditEvent
 from survey_app.models import User
 
@@ -82,8 +83,7 @@ def test_login_is_rate_limited(csrf_client, session):
 def test_changing_the_password_ends_open_sessions(csrf_client, session):
     user = create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
     sign_in(csrf_client, "org@example.org")
-    user.password_hash = "scrypt:changed"
-    session.add(user)
+    set_password(session=session, user=user, password="a new and different password")
     session.commit()
     assert csrf_client.get("/staff").status_code == 302
 
@@ -105,3 +105,59 @@ def test_pages_that_only_read_the_session_do_not_send_it_back(csrf_client, sessi
         response = csrf_client.get(path)
         assert response.status_code == 200
         assert "session=" not in response.headers.get("Set-Cookie", ""), path
+
+
+@pytest.mark.parametrize("target", [
+    "/\t/evil.example/", "/\n/evil.example", "/\r\n/evil.example", "/\x00/evil.example", "/\x0b/evil.example",
+    "/\u2028/evil.example", "/\u200b/evil.example", "/\\evil.example", "\\\\evil.example", "//evil.example",
+    "///evil.example", "https://evil.example/", "javascript:alert(1)", " /\t/evil.example", "",
+])
+def test_next_is_followed_only_to_a_path_on_this_site(app, session, target):
+    create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    response = app.test_client().post("/login", query_string={"next": target},
+                                      data={"email": "org@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/staff"
+
+
+@pytest.mark.parametrize(("target", "location"), [
+    ("/organise/quarantine?page=2&show=all", "/organise/quarantine?page=2&show=all"),
+    ("/organise/results/نظرسنجی", "/organise/results/%D9%86%D8%B8%D8%B1%D8%B3%D9%86%D8%AC%DB%8C"),
+    ("/organise/results?q=a b", "/organise/results?q=a%20b"),
+])
+def test_next_keeps_a_path_on_this_site(app, session, target, location):
+    create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    response = app.test_client().post("/login", query_string={"next": target},
+                                      data={"email": "org@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == location
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("aaaaaaaaaa", "too common"), ("1234567890", "too common"), ("password12", "too common"),
+    ("qwertyuiop", "too common"), (" " * 12, "only spaces"), ("\t \u00a0" * 4, "only spaces"),
+    ("rahimi.teacher", "name in the email"), ("Rahimi2026 is my password", "name in the email"),
+    ("x" * 501, "at most 500"), ("short", "at least 10"),
+])
+def test_cli_refuses_weak_passwords_with_a_clear_message(runner, password, message):
+    result = runner.invoke(args=["users", "create", "rahimi@example.org", "--role", "admin", "--password", password])
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_cli_accepts_a_password_of_unrelated_words(runner):
+    result = runner.invoke(args=["users", "create", "rahimi@example.org", "--role", "admin",
+                                 "--password", "lantern quietly orbit saffron"])
+    assert result.exit_code == 0, result.output
+
+
+def test_cli_sets_a_new_password_by_the_same_rules_and_ends_open_sessions(runner, csrf_client, session):
+    create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    sign_in(csrf_client, "org@example.org")
+    refused = runner.invoke(args=["users", "set-password", "org@example.org", "--password", "password12"])
+    assert refused.exit_code != 0 and "too common" in refused.output
+    assert csrf_client.get("/staff").status_code == 200
+
+    result = runner.invoke(args=["users", "set-password", "Org@Example.org", "--password", "lantern quietly orbit"])
+
+    assert result.exit_code == 0, result.output
+    assert csrf_client.get("/staff").status_code == 302
+    assert sign_in(csrf_client, "org@example.org", "lantern quietly orbit").status_code == 302
+    assert runner.invoke(args=["users", "set-password", "nobody@example.org", "--password", "x"]).exit_code != 0

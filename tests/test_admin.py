@@ -98,6 +98,11 @@ def test_admin_creates_an_account_that_can_sign_in(app, admin, session):
     [
         ({"confirm": "a different long password"}, "confirm", "not the same"),
         ({"password": "short", "confirm": "short"}, "password", "at least 10"),
+        ({"password": "x" * 501, "confirm": "x" * 501}, "password", "at most 500"),
+        ({"password": " " * 10, "confirm": " " * 10}, "password", "only spaces"),
+        ({"password": "password12", "confirm": "password12"}, "password", "too common"),
+        ({"password": "1234567890", "confirm": "1234567890"}, "password", "too common"),
+        ({"password": "Org.Example.2026", "confirm": "Org.Example.2026"}, "password", "name in the email"),
         ({"email": "admin@example.org"}, "email", "already"),
         ({"email": "not an address"}, "email", "email address"),
         ({"role": "boss"}, "role", "Not a valid choice"),
@@ -161,6 +166,15 @@ def test_password_reset_needs_the_same_password_twice(admin, session):
     assert sign_in(admin.application, "org@example.org")[1]
 
 
+@pytest.mark.parametrize(("password", "message"), [
+    ("my org is the best place", "name in the email"), ("password12", "too common"), (" " * 10, "only spaces")])
+def test_password_reset_follows_the_same_rules_as_new_accounts(admin, session, password, message):
+    user = create_user(session=session, email="org@example.org", password=PASSWORD, role="organiser")
+    response = post(admin, f"/admin/users/{user.id}/password", {"password": password, "confirm": password})
+    assert message in errors_in(response.data)["password"]
+    assert sign_in(admin.application, "org@example.org")[1]
+
+
 def test_token_is_shown_once_stored_hashed_and_works_until_revoked(admin, session):
     response = post(admin, "/admin/tokens", {"name": "central-office"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
@@ -221,3 +235,16 @@ def test_account_changes_without_csrf_token_are_refused(admin, session):
     assert admin.post(f"/admin/users/{user.id}/active").status_code == 400
     assert admin.post("/admin/users/new", data=new_user(email="x@example.org")).status_code == 400
     assert account(session, "org@example.org").active and len(fresh(session, User)) == 2
+
+
+def test_control_characters_in_staff_forms_get_a_message_not_an_error(app, admin, session):
+    """PostgreSQL cannot compare text holding NUL: such text must never reach a query."""
+    stranger = app.test_client()
+    response = post(stranger, "/login", {"email": "admin\x00@example.org", "password": PASSWORD})
+    assert response.status_code == 200 and "email address" in errors_in(response.data)["email"]
+    response = post(admin, "/admin/users/new", new_user(email="org\x00@example.org"))
+    assert response.status_code == 200 and "email address" in errors_in(response.data)["email"]
+    response = post(admin, "/admin/tokens", {"name": "central\x00office"})
+    assert response.status_code == 200 and "control characters" in errors_in(response.data)["name"]
+    assert admin.get("/admin/audit?action=%00").status_code == 200
+    assert [user.email for user in fresh(session, User)] == ["admin@example.org"]

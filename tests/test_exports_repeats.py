@@ -14,7 +14,7 @@ from .test_form_structure import URL
 from .test_form_structure import answers
 from .test_results import sign_in
 
-EXPORT = "/organise/results/household_visit/export/download"
+EXPORT = "/organise/results/household_visit/export"
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_results_count_each_instance_of_a_repeat(session, two_households):
 
 def test_xlsx_has_one_sheet_per_repeat_linked_to_its_parent(client, session, two_households):
     sign_in(client, session)
-    response = client.get(f"{EXPORT}?format=xlsx")
+    response = client.post(EXPORT, data={"format": "xlsx", "labels": "", "headers": "codes"})
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["answers", "child", "member", "phone"]
     main = list(book["answers"].values)
@@ -69,7 +69,7 @@ def test_xlsx_has_one_sheet_per_repeat_linked_to_its_parent(client, session, two
 
 def test_csv_of_a_questionnaire_with_repeats_is_a_zip_of_one_file_per_table(client, session, two_households):
     sign_in(client, session)
-    response = client.get(f"{EXPORT}?format=csv")
+    response = client.post(EXPORT, data={"format": "csv", "labels": "", "headers": "codes"})
     assert response.headers["Content-Type"] == "application/zip"
     assert ".zip" in response.headers["Content-Disposition"]
     archive = zipfile.ZipFile(io.BytesIO(response.data))
@@ -95,3 +95,13 @@ def test_written_answers_inside_repeats_are_counted_not_listed(client, session, 
     assert child_name.item.in_repeat and child_name.answered == 3
     sign_in(client, session)
     assert client.get("/organise/results/household_visit/answers/child_name").status_code == 404
+
+
+def test_repeat_tables_are_worded_like_the_answers_sheet(client, session, two_households):
+    sign_in(client, session)
+    response = client.post(EXPORT, data={"format": "xlsx", "labels": "en", "headers": "labels"})
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    member = list(book["member"].values)
+    assert member[0][:6] == ("_index", "_parent_table", "_parent_index", "_submission_uuid", "Name", "Work")
+    assert [row[5] for row in member[1:]] == ["Farming", "No work", "No work"]
+    assert book["member"].sheet_view.rightToLeft is False

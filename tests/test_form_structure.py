@@ -190,3 +190,8 @@ def test_translators_preview_draws_repeats_and_pages(client, session):
     response = client.get("/translate/household_visit/fa/preview")
     assert response.status_code == 200
     assert "کودک" in response.data.decode()  # the repeat's label, in Persian
+
+
+def test_expression_functions_used_inside_a_repeat_load_on_the_phone(client):
+    body = client.get(URL).data.decode()  # regex() in a phone number's constraint, inside a repeat
+    assert "/js/expression_functions.js" in body

@@ -222,3 +222,89 @@ def test_a_plain_questionnaire_loads_none_of_the_structure_modules(client):
     body = client.get(FORM_URL).data.decode()
     assert "data-extensions" not in body
     assert not any(name in body for name in ("repeats.js", "pages.js", "choice-filter.js", "scopes.js"))
+
+
+@pytest.fixture
+def shipped_client(app_config, tmp_path):
+    """The questionnaires the product ships: a Persian and English one, and one in all four languages."""
+    app = create_app({**app_config, "SURVEY_FORMS_DIR": str(TEST_FORMS.parent.parent.parent / "forms")})
+    yield app.test_client()
+    app.extensions["survey_engine"].dispose()
+
+
+@pytest.mark.parametrize("asked", ["ps", "fa_AF"])
+@pytest.mark.parametrize("accept", ["en-US,en;q=0.9", "ps-AF", ""])
+def test_a_language_the_form_lacks_gives_its_default_whatever_the_phone_is_set_to(shipped_client, asked, accept):
+    body = shipped_client.get(f"/forms/capacity_building_feedback?lang={asked}",
+                              headers={"Accept-Language": accept}).data
+    assert html_tag(body) == '<html lang="fa" dir="rtl">'
+    shipped_client.set_cookie("lang", asked)  # chosen on the home page earlier: the same
+    body = shipped_client.get("/forms/capacity_building_feedback", headers={"Accept-Language": accept}).data
+    assert html_tag(body) == '<html lang="fa" dir="rtl">'
+
+
+def add_workshop(client, code: str, languages: list[str]) -> None:
+    import datetime
+
+    from sqlmodel import Session
+
+    from survey_app.models import Workshop
+
+    today = datetime.date.today()
+    with Session(client.application.extensions["survey_engine"]) as session:
+        session.add(Workshop(code=code, title="Workshop", start_date=today, end_date=today, languages=languages,
+                             form_ids=["capacity_building_feedback", "cultural_orientation_feedback"]))
+        session.commit()
+
+
+def test_a_questionnaire_from_a_workshop_offers_only_the_workshops_languages(shipped_client):
+    add_workshop(shipped_client, "ABCD1234", ["fa", "fa_AF"])
+    body = shipped_client.get("/forms/cultural_orientation_feedback?lang=fa_AF&w=ABCD1234").data.decode()
+    switcher = re.search(r'<nav class="languages".*?</nav>', body, re.DOTALL).group(0)
+    assert re.findall(r'href="\?([^"]+)"', switcher) == ["w=ABCD1234&amp;lang=fa", "w=ABCD1234&amp;lang=fa_AF"]
+
+
+def test_the_service_worker_keeps_open_workshops_and_an_offline_page_per_language(shipped_client):
+    add_workshop(shipped_client, "ABCD1234", ["fa", "fa_AF"])
+    worker = shipped_client.get("/sw.js").data.decode()
+    assert '"/w/ABCD1234?lang=fa_AF"' in worker and '"/w/ABCD1234?lang=ps"' not in worker
+    assert '"/offline?lang=ps"' in worker
+    assert "ignoreSearch" not in worker  # never another query's copy
+    body = shipped_client.get("/offline?lang=ps").data.decode()
+    assert html_tag(body.encode()) == '<html lang="ps" dir="rtl">'
+
+
+def test_the_closing_note_is_read_after_sending_not_before(shipped_client):
+    note = "از وقتی که گذاشتید تشکر. سفر تان بخیر!"
+    body = shipped_client.get("/forms/cultural_orientation_feedback?lang=fa_AF").data.decode()
+    form = re.search(r"<form .*?</form>", body, re.DOTALL).group(0)
+    assert note not in form
+    assert f'<p class="closing">{note}</p>' in re.search(r'id="saved-thanks".*?</div>', body, re.DOTALL).group(0)
+    thanks = shipped_client.get("/forms/cultural_orientation_feedback/thanks?lang=fa_AF").data.decode()
+    assert note in thanks
+
+
+def test_the_required_mark_is_tied_to_the_last_word(client):
+    body = client.get(f"{FORM_URL}?lang=en").data.decode()
+    assert re.search(r'useful was it\?<span class="required" title="required">&nbsp;\*', body)
+
+
+def test_english_dates_are_typed_year_first_not_in_the_phones_order(client):
+    body = client.get(f"{FORM_URL}?lang=en").data.decode()
+    date_input = re.search(r'<input id="f-session_date"[^>]*>', body, re.DOTALL).group(0)
+    assert 'type="text"' in date_input and 'placeholder="YYYY-MM-DD"' in date_input
+    assert re.search(r'value="\d{4}-\d{2}-\d{2}"', date_input)
+
+
+def test_the_home_page_says_which_questionnaire_comes_in_another_language(shipped_client):
+    body = shipped_client.get("/?lang=ps").data.decode()
+    item = re.search(r'<a href="/forms/capacity_building_feedback\?lang=fa"[^>]*>.*?</a>', body, re.DOTALL).group(0)
+    assert 'hreflang="fa"' in item and '<span class="form-title" lang="fa"' in item
+    assert '<span class="form-language">' in item and "فارسی" in item
+    same = re.search(r'<a href="/forms/cultural_orientation_feedback\?lang=ps"[^>]*>.*?</a>', body, re.DOTALL)
+    assert "form-language" not in same.group(0)
+
+
+@pytest.mark.parametrize("path", ["/?lang=fa", f"{FORM_URL}?lang=fa"])
+def test_pages_describe_themselves(client, path):
+    assert re.search(r'<meta name="description" content="[^"]{10,}">', client.get(path).data.decode())

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from survey_app import results
+from survey_app import staff_sessions
 from survey_app import stats
 from survey_app import tallies
 from survey_app.accounts import create_user
@@ -265,7 +266,7 @@ def sign_in(client, session, role="organiser", email=None):
     """Sign in through the session cookie; the test's transaction is ended so the app can write."""
     user = create_user(session=session, email=email or f"{role}@example.org", password=PASSWORD, role=role)
     with client.session_transaction() as cookie:
-        cookie.update(user_id=user.id, stamp=user.password_hash[-16:])
+        cookie["sid"] = staff_sessions.start(session=session, user=user, lifetime=datetime.timedelta(hours=1))
     session.commit()
     return user
 

@@ -211,3 +211,20 @@ def test_a_nested_repeat_count_reads_its_own_instance():
     assert [len(member.get("phone", [])) for member in outcome.answers["member"]] == [2, 0]
     assert outcome.answers["member"][0]["phone"][0] == {"number": "1", "owner_phones": 2}
     assert outcome.errors == {"member/0/phone/1/number": FieldError("required")}
+
+
+def test_functions_of_several_values_read_the_scope_of_each_instance():
+    form = load_dict({"form_id": "f", "title": "f", "settings": {"default_language": "en"}, "survey": [
+        {"type": "repeat", "name": "child", "children": [
+            {"type": "text", "name": "cname"},
+            {"type": "integer", "name": "age"},
+            {"type": "calculate", "name": "place", "calculation": "position(..)"},
+            {"type": "calculate", "name": "eldest_first", "calculation": "indexed-repeat(${cname}, ${child}, 1)"}]},
+        {"type": "calculate", "name": "total", "calculation": "sum(${age})"},
+        {"type": "calculate", "name": "children", "calculation": "count(${child})"},
+        {"type": "text", "name": "big_family", "relevant": "count(${child}) > 2"}]})
+    outcome = validate(form, {"child": [{"cname": "A", "age": "3"}, {"cname": "B", "age": "5"}], "big_family": "x"},
+                       today=TODAY)
+    assert [(c["place"], c["eldest_first"]) for c in outcome.answers["child"]] == [(1, "A"), (2, "A")]
+    assert (outcome.answers["total"], outcome.answers["children"]) == (8, 2)
+    assert "big_family" in outcome.hidden

@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 from .definition import FormDefinition
 from .definition import Question
+from .expression_attachments import choice_labels
+from .expression_functions import Context
 from .expression_parser import parse
 from .expression_source import SourceWriter
 from .expression_source import build
@@ -46,10 +48,11 @@ def compile_form(form: FormDefinition, *, readers: dict[str, Callable], field_er
 class _FormWriter:
     def __init__(self, form: FormDefinition, readers: dict[str, Callable], field_error: type) -> None:
         self.field_error = field_error
+        self.form = form
         self.walked = list(form.walk())
         self.local = {question.name: f"a{n}" for n, (question, _) in enumerate(self.walked)}
         numbers = frozenset(self.local[question.name] for question, _ in self.walked if question.type in NUMBER_TYPES)
-        self.writer = SourceWriter(ref=lambda name: self.local.get(name, "None"), today="today", numbers=numbers)
+        self.writer = SourceWriter(ref=lambda name: self.local.get(name, "None"), numbers=numbers)
         self.readers = readers
         self.lines: list[str] = []
 
@@ -67,10 +70,12 @@ class _FormWriter:
         return source
 
     def function(self, *, invalid_value, outcome) -> Callable:
+        form_attachments, labels = self.form.attachments, choice_labels(self.form)
         inputs = [question for question, _ in self.walked if question.is_input]
         calculations = [question for question, _ in self.walked if question.type == "calculate"]
         names = frozenset(self.local)
-        self.emit(2, "errors = {}", "hidden = set()", "format_errors = {}",
+        tables = f"attachments={self.constant(form_attachments)}, choice_labels={self.constant(labels)}"
+        self.emit(2, f"ctx = _Context(today, {tables})", "errors = {}", "hidden = set()", "format_errors = {}",
                   f"unknown = sorted(unknown) if (unknown := raw.keys() - {self.constant(names)}) else []")
         for question, _ in self.walked:
             if not question.is_input:
@@ -86,7 +91,7 @@ class _FormWriter:
                       f"    answers[{self.constant(question.name)}] = {local}")
         self.emit(2, "return _Outcome(answers, errors, unknown, hidden)")
         special = {"_MISSING": _MISSING, "_FieldError": self.field_error, "_InvalidValue": invalid_value,
-                   "_Outcome": outcome, "_calculated": calculated}
+                   "_Outcome": outcome, "_calculated": calculated, "_Context": Context}
         constants = {**self.writer.constants, **special}
         source = "\n".join([factory_header(constants), "    def check(raw, today):", *self.lines,
                             "    return check"])
@@ -132,7 +137,8 @@ class _FormWriter:
         if question.type == "calculate" and question.calculation:
             self.emit(2, "else:")
             hoisted: list[str] = []
-            source = self.writer.expression(parse(question.calculation), "None", hoisted)
+            current = f"_normalize(raw.get({name}))"  # what was sent, for once() and `.`
+            source = self.writer.expression(parse(question.calculation), current, hoisted)
             self.emit(3, *hoisted, f"{local} = _calculated({source})")
         elif question.is_input:
             self.emit(2, f"elif format_errors and {name} in format_errors:",

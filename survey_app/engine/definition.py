@@ -69,6 +69,8 @@ class FormDefinition:
     choices: dict[str, tuple[Choice, ...]]
     description: Text = field(default_factory=dict)
     style: str = ""  # "pages": one screen per top-level group or question
+    # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
+    attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
         """Yield every question of the top level in document order with the groups that contain it.
@@ -147,4 +149,6 @@ def definition_to_dict(form: FormDefinition) -> dict:
         name: [{"name": c.name, "label": c.label, **({"data": c.data} if c.data else {})} for c in options]
         for name, options in form.choices.items()
     }
+    if form.attachments:  # only when present, so questionnaires without them keep their version hash
+        data["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
     return data

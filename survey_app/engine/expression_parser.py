@@ -10,27 +10,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from . import expression_regex
+from .expression_functions import FUNCTIONS
+
 MAX_DEPTH = 100
 """Limit on nesting and tree depth, so parsing and evaluation can never overflow."""
+MAX_LENGTH = 20_000
+"""Limit on an expression's length in characters: a chain of `or` is flat, but not endless."""
 
 # name -> (min args, max args or None for unlimited)
-FUNCTION_ARITY: dict[str, tuple[int, int | None]] = {
-    "not": (1, 1),
-    "selected": (2, 2),
-    "count-selected": (1, 1),
-    "string-length": (1, 1),
-    "regex": (2, 2),
-    "today": (0, 0),
-    "if": (3, 3),
-    "number": (1, 1),
-    "int": (1, 1),
-    "string": (1, 1),
-    "true": (0, 0),
-    "false": (0, 0),
-    "coalesce": (2, 2),
-    "concat": (1, None),
-    "round": (1, 2),
-}
+FUNCTION_ARITY: dict[str, tuple[int, int | None]] = {name: (f.low, f.high) for name, f in FUNCTIONS.items()}
+_OPERATOR_NAMES = ("and", "or", "div", "mod")
+_VALUE_ENDS = frozenset({"num", "str", "ref", "cur", "parent"})
 
 # lowest precedence first; unary minus binds tighter than all of these
 _BINARY_PRECEDENCE = {
@@ -66,14 +57,14 @@ class ExpressionError(ValueError):
 class Node(NamedTuple):
     """Immutable AST node, so cached trees can be shared safely."""
 
-    kind: str  # num, str, ref, cur, neg, op, call
+    kind: str  # num, str, ref, cur (.), parent (..), neg, op (2 or more args, folded left), call
     value: object = None
     args: tuple[Node, ...] = ()
     depth: int = 1
 
 
 class _Token(NamedTuple):
-    kind: str  # num, str, ref, cur, word, sym, end
+    kind: str  # num, str, ref, cur, parent, word, sym, end
     value: object
     pos: int
 
@@ -82,7 +73,7 @@ def _scan_number(text: str, i: int) -> int:
     n = len(text)
     while i < n and text[i] in _DIGITS:
         i += 1
-    if i + 1 < n and text[i] == "." and text[i + 1] in _DIGITS:
+    if i < n and text[i] == "." and not text.startswith("..", i):  # 123. is a number, as in ODK
         i += 1
         while i < n and text[i] in _DIGITS:
             i += 1
@@ -106,9 +97,29 @@ def _scan_reference(text: str, i: int) -> tuple[str, int]:
     return name, end + 1
 
 
+def _operator_name(text: str, i: int, tokens: list[_Token]) -> str | None:
+    """After a value, `and`, `or`, `div` and `mod` are operators even when a name follows at once (1and1)."""
+    last = tokens[-1] if tokens else None
+    if last is None or not (last.kind in _VALUE_ENDS or (last.kind == "sym" and last.value == ")")):
+        return None
+    return next((name for name in _OPERATOR_NAMES if text.startswith(name, i)), None)
+
+
+def _scan_word(text: str, i: int, prefix: bool = True) -> int:
+    """A function name: letters, digits, - and _, with one namespace prefix such as jr:."""
+    n = len(text)
+    while i < n and (text[i] in _LETTERS or text[i] in _DIGITS or text[i] == "-"):
+        i += 1
+    if prefix and i + 1 < n and text[i] == ":" and text[i + 1] in _LETTERS:
+        return _scan_word(text, i + 1, prefix=False)
+    return i
+
+
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(text)
+    if n > MAX_LENGTH:
+        raise ExpressionError(f"expression longer than {MAX_LENGTH} characters", MAX_LENGTH)
     while i < n:
         ch = text[i]
         nxt = text[i + 1] if i + 1 < n else ""
@@ -127,12 +138,15 @@ def _tokenize(text: str) -> list[_Token]:
         elif ch == "$" and nxt == "{":
             name, i = _scan_reference(text, i)
             tokens.append(_Token("ref", name, start))
+        elif ch == "." and nxt == ".":
+            i += 2
+            tokens.append(_Token("parent", None, start))
         elif ch == ".":
             i += 1
             tokens.append(_Token("cur", None, start))
         elif ch in _LETTERS:
-            while i < n and (text[i] in _LETTERS or text[i] in _DIGITS or text[i] == "-"):
-                i += 1
+            operator = _operator_name(text, i, tokens)
+            i = i + len(operator) if operator else _scan_word(text, i)
             tokens.append(_Token("word", text[start:i], start))
         else:
             sym = next((s for s in _SYMBOLS if text.startswith(s, i)), None)
@@ -198,7 +212,11 @@ class _Parser:
         while (prec := self.binary_precedence()) >= min_precedence:
             tok = self.take()
             right = self.expression(prec + 1)
-            left = self.node("op", tok.value, (left, right), tok.pos)
+            if left.kind == "op" and left.value == tok.value:
+                # a chain of one operator (a or b or c...) is one node, folded left: no deeper per link
+                left = self.node("op", tok.value, (*left.args, right), tok.pos)
+            else:
+                left = self.node("op", tok.value, (left, right), tok.pos)
         return left
 
     def unary(self) -> Node:
@@ -218,8 +236,8 @@ class _Parser:
         tok = self.take()
         if tok.kind in ("num", "str", "ref"):
             return Node(tok.kind, tok.value)
-        if tok.kind == "cur":
-            return Node("cur")
+        if tok.kind in ("cur", "parent"):
+            return Node(tok.kind)
         if tok.kind == "sym" and tok.value == "(":
             inner = self.expression()
             self.expect(")")
@@ -245,6 +263,10 @@ class _Parser:
         if len(args) < low or (high is not None and len(args) > high):
             message = f"function '{name}' takes {_arity_text(low, high)}"
             raise ExpressionError(f"{message}, got {len(args)}", name_tok.pos)
+        if name == "regex" and args[1].kind == "str" and (reason := expression_regex.check(str(args[1].value))):
+            raise ExpressionError(f"regex pattern refused: {reason}", name_tok.pos)
+        if FUNCTIONS[name].reference_first and args[0].kind != "ref":
+            raise ExpressionError(f"function '{name}' needs a ${{question}} as its first argument", name_tok.pos)
         return self.node("call", name, tuple(args), name_tok.pos)
 
     def parse(self) -> Node:

@@ -16,11 +16,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
+from functools import reduce
 
 from . import expression_values as values
+from .expression_functions import FUNCTIONS
 from .expression_parser import Node
 
 HOIST_EVERY = 8  # tree levels kept on one line at most
+
+
+def _lookup(answers, name):
+    if type(answers) is dict or isinstance(answers, Mapping):
+        return values.normalize(answers.get(name))
+    return None
+
+
+_BINARY = {
+    "=": values.equal, "!=": lambda x, y: not values.equal(x, y),
+    "<": lambda x, y: values.to_num(x) < values.to_num(y), "<=": lambda x, y: values.to_num(x) <= values.to_num(y),
+    ">": lambda x, y: values.to_num(x) > values.to_num(y), ">=": lambda x, y: values.to_num(x) >= values.to_num(y),
+    "div": lambda x, y: values.div(values.to_num(x), values.to_num(y)),
+    "mod": lambda x, y: values.mod(values.to_num(x), values.to_num(y)),
+}
 
 # What the written source may call, under the names it uses.
 HELPERS: dict[str, object] = {
@@ -29,53 +46,42 @@ HELPERS: dict[str, object] = {
     "_to_num": values.to_num,
     "_to_str": values.to_str,
     "_equal": values.equal,
-    "_compare": values.compare,
     "_items": values.items,
-    "_regex": values.regex,
-    "_round": values.round_away,
-    "_trunc": values.trunc,
     "_div": values.div,
     "_mod": values.mod,
-    "_lookup": lambda answers, name: (
-        values.normalize(answers.get(name)) if type(answers) is dict or isinstance(answers, Mapping) else None),
-    "_coalesce": lambda a, b: b if values.is_empty(a) else a,
-    "_concat": lambda *parts: "".join(values.to_str(part) for part in parts),
+    "_normalize": values.normalize,
+    "_lookup": _lookup,
+    "_chain": lambda op, *args: reduce(_BINARY[op], args),
 }
 
-# Functions of the language as source templates; {0}, {1}... are the arguments' source.
-_CALLS: dict[str, str] = {
+# The commonest functions written inline, {0}, {1}... being the arguments' source; the others
+# call their implementation in the table of ``expression_functions`` with the context first.
+_INLINE: dict[str, str] = {
     "not": "(not _truthy({0}))",
-    "selected": "(_to_str({1}) in _items({0}))",
     "count-selected": "float(len(_items({0})))",
-    "string-length": "float(len(_to_str({0})))",
-    "regex": "_regex({0}, {1})",
     "number": "_to_num({0})",
-    "int": "_trunc(_to_num({0}))",
     "string": "_to_str({0})",
     "true": "True",
     "false": "False",
-    "coalesce": "_coalesce({0}, {1})",
+    "today": "ctx.today",
+    "position": "float(ctx.position)",
 }
-_VARIADIC = {"round": "_round", "concat": "_concat"}  # their arguments, comma-separated
-FUNCTIONS = frozenset({*_CALLS, *_VARIADIC, "today", "if"})  # every function of the language is written here
-_FLOAT_CALLS = frozenset({"count-selected", "string-length", "number", "int", "round"})  # always a float
-_ARITHMETIC = {"+": "({0} + {1})", "-": "({0} - {1})", "*": "({0} * {1})", "div": "_div({0}, {1})",
-               "mod": "_mod({0}, {1})"}
-_PYTHON_COMPARE = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_CURRENT_BY_DEFAULT = frozenset({"string-length", "normalize-space"})  # without an argument they read `.`
+_INFIX = {"+": " + ", "-": " - ", "*": " * "}
+_PYTHON_COMPARE = {"<": " < ", "<=": " <= ", ">": " > ", ">=": " >= "}
+_ARITHMETIC = frozenset({"+", "-", "*", "div", "mod"})
 
 
 class SourceWriter:
     """Writes expressions for one generated function: its constants, temporaries and hoisted lines.
 
-    ``ref(name)`` gives the source that reads an answer, ``current`` the source of ``.`` and
-    ``today`` the source of today's date as YYYY-MM-DD: a single expression reads them from its
-    arguments, a compiled questionnaire from its own local variables.
+    ``ref(name)`` gives the source that reads an answer and ``current`` the source of ``.``: a single
+    expression reads them from its arguments, a compiled questionnaire from its own local variables.
+    Either way the function has a local ``ctx``, the ``expression_functions.Context``.
     """
 
-    def __init__(self, ref: Callable[[str], str], today: str = "today",
-                 numbers: frozenset[str] = frozenset()) -> None:
+    def __init__(self, ref: Callable[[str], str], numbers: frozenset[str] = frozenset()) -> None:
         self.ref = ref
-        self.today = today
         self.numbers = numbers  # sources (locals) always holding an int, a float or None
         self.constants: dict[str, object] = {}
         self._constant_names: dict[tuple[type, object], str] = {}
@@ -118,46 +124,52 @@ class SourceWriter:
             return self.ref(str(value))
         if kind == "cur":
             return current
+        if kind == "parent":
+            return self.constant("")
         args = [self.expression(arg, current, hoisted) for arg in node.args]
         if kind == "neg":
             return f"(-{self._number(node.args[0], args[0])})"
         if kind == "op":
             return self._operator(str(value), node.args, args)
-        if value == "today":
-            return self.today
-        if value == "if":  # the condition's yes/no without _truthy where it is one already
+        if value == "if":  # only the branch chosen is computed; no _truthy where the condition is a yes/no
             condition = args[0] if _is_boolean(node.args[0]) else f"_truthy({args[0]})"
             return f"({args[1]} if {condition} else {args[2]})"
-        if value in _VARIADIC:
-            return f"{_VARIADIC[value]}({', '.join(args)})"
-        return _CALLS[str(value)].format(*args)
+        if value in _CURRENT_BY_DEFAULT and not args:
+            args = [current]
+        if value in _INLINE:
+            return _INLINE[str(value)].format(*args)
+        run = self.constant(FUNCTIONS[str(value)].run)
+        if value == "once":
+            args = [current, *args]
+        elif value == "indexed-repeat":
+            args = [self.constant(node.args[0].value), *args]
+        return f"{run}(ctx, {', '.join(args)})"
 
     def _operator(self, op: str, nodes: tuple[Node, ...], args: list[str]) -> str:
+        if op in ("or", "and"):
+            parts = (a if _is_boolean(n) else f"_truthy({a})" for n, a in zip(nodes, args, strict=True))
+            return "(" + f" {op} ".join(parts) + ")"
+        if op in _INFIX:
+            return "(" + _INFIX[op].join(self._number(n, a) for n, a in zip(nodes, args, strict=True)) + ")"
+        if len(args) > 2:
+            return f"_chain({self.constant(op)}, {', '.join(args)})"
         left, right = args
-        if op == "or":
-            return f"(_truthy({left}) or _truthy({right}))"
-        if op == "and":
-            return f"(_truthy({left}) and _truthy({right}))"
         if op == "=":
             return f"_equal({left}, {right})"
         if op == "!=":
             return f"(not _equal({left}, {right}))"
-        if op in _PYTHON_COMPARE:
-            # Against a literal that is not a date, compare as numbers straight away (${age} >= 15).
-            left_node, right_node = nodes
-            if right_node.kind in ("num", "str") and not values.is_date(right_node.value):
-                return f"({self._number(left_node, left)} {op} {self.constant(values.to_num(right_node.value))})"
-            if left_node.kind in ("num", "str") and not values.is_date(left_node.value):
-                return f"({self.constant(values.to_num(left_node.value))} {op} {self._number(right_node, right)})"
-            return f"_compare({self.constant(op)}, {left}, {right})"
-        return _ARITHMETIC[op].format(self._number(nodes[0], left), self._number(nodes[1], right))
+        if op in _PYTHON_COMPARE:  # as numbers (dates as days): NaN makes every comparison false
+            return f"({self._number(nodes[0], left)}{_PYTHON_COMPARE[op]}{self._number(nodes[1], right)})"
+        return f"_{op}({self._number(nodes[0], left)}, {self._number(nodes[1], right)})"
 
     def _number(self, node: Node, source: str) -> str:
         """Source of a value as a float (``_to_num``), cheaper where the value is known to be a number."""
+        if node.kind in ("num", "str"):
+            return self.constant(values.to_num(node.value))
         if node.kind in ("ref", "cur") and source in self.numbers:
             return f"(_NAN if {source} is None else float({source}))"
         if node.kind == "neg" or (node.kind == "op" and node.value in _ARITHMETIC) or (
-                node.kind == "call" and node.value in _FLOAT_CALLS):
+                node.kind == "call" and FUNCTIONS[str(node.value)].returns == "number"):
             return source  # already a float
         return f"_to_num({source})"
 
@@ -166,7 +178,7 @@ def _is_boolean(node: Node) -> bool:
     """Whether a node's value is always True or False (comparisons, and/or, not, selected...)."""
     if node.kind == "op":
         return node.value not in _ARITHMETIC
-    return node.kind == "call" and node.value in ("not", "selected", "regex", "true", "false")
+    return node.kind == "call" and FUNCTIONS[str(node.value)].returns == "boolean"
 
 
 def build(source: str, constants: dict[str, object], filename: str) -> Callable:
@@ -185,10 +197,10 @@ def factory_header(constants: dict[str, object]) -> str:
 
 
 def function(node: Node) -> Callable:
-    """One expression as a Python function of (answers, current, today as YYYY-MM-DD)."""
+    """One expression as a Python function of (answers, current, context)."""
     writer = SourceWriter(ref=lambda name: f"_lookup(answers, {writer.constant(name)})")
     hoisted: list[str] = []
     result = writer.expression(node, "current", hoisted)
-    lines = [factory_header(writer.constants), "    def run(answers, current, today):",
+    lines = [factory_header(writer.constants), "    def run(answers, current, ctx):",
              *(f"        {line}" for line in hoisted), f"        return {result}", "    return run"]
     return build("\n".join(lines), writer.constants, "<expression>")

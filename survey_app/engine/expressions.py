@@ -1,37 +1,40 @@
-"""Expression language of questionnaire definitions (``relevant``, ``constraint``, ...).
+"""Expression language of questionnaire definitions (``relevant``, ``constraint``, ``calculation``...).
 
 The same language is implemented in ``survey_app/static/js/expressions.js`` for the
 offline browser client; both are checked against ``tests/data/expression_vectors.json``
-so a form behaves identically online and offline.
+so a form behaves identically online and offline, and both follow ODK (JavaRosa, Enketo).
 
 Syntax: ``${name}`` answers (name: ASCII letter or ``_``, then letters, digits,
-``_ - .``), ``.`` the current answer, numbers (``3``, ``2.5``, ``.5``), strings in
-single or double quotes (no escapes), operators (lowest precedence first) ``or``;
-``and``; ``= !=``; ``< <= > >=``; ``+ -``; ``* div mod``; unary ``-``; parentheses
-and the functions listed in ``FUNCTION_ARITY``. Whitespace is space, tab, CR, LF.
-Keywords and function names are case-sensitive. Nesting is limited to ``MAX_DEPTH``.
+``_ - .``), ``.`` the current answer, ``..`` its parent (for ``position(..)``), numbers
+(``3``, ``2.5``, ``.5``, ``123.``), strings in single or double quotes (no escapes), operators
+(lowest precedence first) ``or``; ``and``; ``= !=``; ``< <= > >=``; ``+ -``; ``* div mod``;
+unary ``-``; parentheses and the functions of ``expression_functions.FUNCTIONS``. After a
+value, ``and or div mod`` are operators even without a space (``1and1``). Whitespace is
+space, tab, CR, LF. Names are case-sensitive. Nesting is limited to ``MAX_DEPTH``; a chain of
+one operator (``a or b or c ...``) counts once; an expression has at most ``MAX_LENGTH``
+characters. A ``regex()`` whose pattern is a literal is checked when the expression is read.
 
-Values (ODK-like): an answer is None, str, int, float, bool or a list of str.
-Anything else (dicts, dates, objects...) is treated as None; list items that are not
-str become their string form (nested lists become ""). Empty = None, "" or [].
+Values: an answer is None, str, int, float, bool, a list of str (a select_multiple) or a
+``Nodeset`` (several values: a question inside a repeat read from outside it). Anything else
+is treated as None. Empty = None, "" or [].
 
-- boolean: None/""/[] false; numbers non-zero and not NaN; non-empty str/list true.
+- boolean: None/""/[] false; numbers non-zero and not NaN; non-empty str/list/Nodeset true.
 - number: int/float as is (always as float), bool 1/0, str matching
-  ``[+-]?(digits[.digits] | .digits)`` after stripping ASCII whitespace; else NaN.
+  ``[+-]?(digits[.digits] | .digits)`` after stripping ASCII whitespace; a date
+  ``YYYY-MM-DD`` is its days since 1970-01-01, a date-time the same with the time as a
+  fraction of a day (UTC when it has an offset); else NaN. A Nodeset: its first value.
 - string: None "", bool "true"/"false", numbers formatted like JavaScript's
   ``String(x)`` (3.0 -> "3", 1e21 -> "1e+21", NaN -> "NaN"), list joined by " ".
-- ``< <= > >=``: ISO dates (two str values of the form YYYY-MM-DD) compare as
-  strings; otherwise as numbers, false if either is NaN.
+- ``< <= > >=`` compare numbers (so dates compare as days); NaN compares false.
 - ``= !=``: lists are first replaced by their string form; then bool on either side
   compares booleans, a number on either side compares numbers (NaN equals nothing),
   else strings. ``!=`` is always the negation of ``=``.
-- arithmetic is on floats; ``x div 0`` and ``x mod 0`` are NaN; ``mod`` takes the
-  sign of the dividend (JavaScript ``%``).
-- selected/count-selected split strings on ASCII whitespace; empty items are ignored.
-- ``round(x[, n])`` rounds half away from zero; ``int`` truncates toward zero;
-  ``coalesce(a, b)`` returns b when a is empty; ``concat`` takes one or more args.
-- ``regex`` is ``re.search``; an invalid pattern gives false. Character classes such
-  as ``\\d`` and ``\\w`` differ from JavaScript on non-ASCII text: prefer ``[0-9]``.
+- arithmetic is on floats: ``today() - ${dob}`` is days, ``today() + 1`` a number of days
+  (``date()`` makes it a date again); ``x div 0`` is +-Infinity and ``0 div 0`` NaN, as in
+  ODK; ``x mod 0`` is NaN; ``mod`` takes the sign of the dividend.
+- ``round(x[, n])`` rounds the number's shortest decimal form, halves toward +infinity (ODK);
+  ``int`` truncates toward zero; ``coalesce(a, b)`` returns b when a is empty or NaN.
+- ``regex(x, pattern)`` is true when the *whole* of x matches (ODK Collect), see ``expression_regex``.
 
 Parsing raises ``ExpressionError``; evaluation never raises.
 """
@@ -45,19 +48,25 @@ from functools import lru_cache
 from typing import Any
 
 from . import expression_source
+from .expression_functions import BROWSER_CORE
+from .expression_functions import Context
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
 from .expression_parser import ExpressionError
 from .expression_parser import Node
 from .expression_parser import parse
+from .expression_values import Nodeset
 from .expression_values import normalize
 from .expression_values import truthy
 
 __all__ = [
     "FUNCTION_ARITY",
     "MAX_DEPTH",
+    "Context",
     "ExpressionError",
     "Node",
+    "Nodeset",
+    "browser_modules",
     "evaluate",
     "evaluate_bool",
     "iso_day",
@@ -65,7 +74,7 @@ __all__ = [
     "references",
 ]
 
-_Compiled = Callable[[Mapping[str, Any], Any, str], Any]  # (answers, current, today) -> value
+_Compiled = Callable[[Mapping[str, Any], Any, Context], Any]  # (answers, current, context) -> value
 
 
 @lru_cache(maxsize=2048)
@@ -90,6 +99,34 @@ def _as_node(node_or_text: Node | str) -> Node:
     return node_or_text if isinstance(node_or_text, Node) else parse(node_or_text)
 
 
+BROWSER_FUNCTIONS = "js/expression_functions.js"
+_FIELDS = ("relevant", "constraint", "required", "calculation", "choice_filter", "repeat_count")
+
+
+def browser_modules(form) -> list[str]:
+    """Static JavaScript modules a questionnaire's page needs besides the core, to keep plain pages light."""
+    for question, _ in form.walk_all():  # rules inside repeats too
+        for field in _FIELDS:
+            text = getattr(question, field, None)
+            if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:
+                return [BROWSER_FUNCTIONS]
+    return []
+
+
+def _functions(text: str) -> set[str]:
+    try:
+        stack = [parse(text)]
+    except ExpressionError:
+        return set()
+    found: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if node.kind == "call":
+            found.add(str(node.value))
+        stack.extend(node.args)
+    return found
+
+
 def references(text_or_node: Node | str) -> set[str]:
     """Names an expression depends on, so callers know what to re-evaluate."""
     found: set[str] = set()
@@ -108,9 +145,18 @@ def evaluate(
     *,
     current: Any = None,
     today: date | str | None = None,
+    context: Context | None = None,
 ) -> Any:
-    """Compute the raw value; never raises for any answer values (only parse errors)."""
-    return _compiled(node_or_text)(answers or {}, normalize(current), _iso_today(today))
+    """Compute the raw value; never raises for any answer values (only parse errors).
+
+    ``context`` gives what the answers do not (repeat position, attached files, now); its
+    ``today`` is filled from ``today`` when empty.
+    """
+    if context is None:
+        context = Context(today=_iso_today(today))
+    elif not context.today:
+        context.today = _iso_today(today)
+    return _compiled(node_or_text)(answers or {}, normalize(current), context)
 
 
 def evaluate_bool(
@@ -119,8 +165,8 @@ def evaluate_bool(
     *,
     current: Any = None,
     today: date | str | None = None,
+    context: Context | None = None,
 ) -> bool:
     """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
-    value = evaluate(node_or_text, answers, current=current, today=today)
+    value = evaluate(node_or_text, answers, current=current, today=today, context=context)
     return truthy(value)
-

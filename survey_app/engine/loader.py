@@ -16,6 +16,8 @@ from .definition import CONTAINER_TYPES
 from .definition import Choice
 from .definition import FormDefinition
 from .definition import Question
+from .expression_attachments import attachment_problems
+from .expression_attachments import read_attachments
 from .expressions import ExpressionError
 from .expressions import parse
 from .expressions import references
@@ -100,8 +102,10 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
         form_id=form_id, title=reader.text(data.get("title"), "title"), default_language=default,
         languages=languages, survey=survey, choices=choices,
         description=reader.text(data.get("description"), "description"), style=style,
+        attachments=read_attachments(data.get("attachments"), problems),
     )
     _check_references(form, problems)
+    problems.extend(attachment_problems(form))
     if not form.title.get(default):
         problems.append(f"title has no text in the default language '{default}'")
     if problems:

@@ -49,6 +49,7 @@ from ..models import QuarantineDecision
 from ..models import QuarantinedRecord
 from ..models import Submission
 from ..models import is_uuid
+from ..paging import page_number
 from ..submissions import CONFLICT
 from ..submissions import DUPLICATE
 from ..submissions import STORED
@@ -96,7 +97,7 @@ def quarantine():
     """List quarantined records, those still waiting for a decision first."""
     session = get_session()
     show = request.args.get("show") if request.args.get("show") in SHOWN else "pending"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     query = select(QuarantinedRecord, QuarantineDecision).join(
         QuarantineDecision, QuarantineDecision.record_id == QuarantinedRecord.id, isouter=True)
     if show == "pending":

@@ -43,6 +43,7 @@ from ..forms_store import get_version
 from ..i18n import current_language
 from ..i18n import format_date
 from ..i18n import solar_hijri_input
+from ..paging import page_number
 from ..workshops import visible_workshops
 from . import bp
 from .workshops import LocalDateField
@@ -207,7 +208,7 @@ def text_answers(form_id, question):
     item = next((i for i in data.items_of(session=session, form_id=form_id) if i.name == question), None)
     if item is None or item.kind != data.TEXT:
         abort(404)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     total = data.count_answered(session=session, form_id=form_id, filters=form.filters(), name=question)
     # Without any written answer the query would walk every submission to find none.
     answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,

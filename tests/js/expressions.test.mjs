@@ -4,12 +4,24 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
 import {
-  ExpressionError, evaluate, evaluateBool, parse, references,
+  CORE_FUNCTIONS, ExpressionError, MAX_LENGTH, Nodeset, evaluate, evaluateBool, parse, references,
 } from '../../survey_app/static/js/expressions.js';
+import { FUNCTIONS } from '../../survey_app/static/js/expression_functions.js';
 
 const VECTORS = JSON.parse(readFileSync(new URL('../data/expression_vectors.json', import.meta.url), 'utf-8'));
 
-const options = (c) => ({ current: c.current ?? null, today: c.today ?? VECTORS.today });
+const options = (c) => ({
+  current: c.current ?? null,
+  today: c.today ?? VECTORS.today,
+  now: c.now,
+  position: c.position,
+  attachments: c.attachments,
+  choiceLabels: c.choice_labels,
+});
+
+// {"nodeset": [...]} stands for the values of a question inside a repeat
+const answersOf = (c) => Object.fromEntries(Object.entries(c.answers ?? {}).map(([name, value]) => [
+  name, value && typeof value === 'object' && 'nodeset' in value ? new Nodeset(value.nodeset) : value]));
 
 function assertValue(actual, expected) {
   if (expected === null || typeof expected === 'boolean') {
@@ -32,18 +44,36 @@ function checkCase(c) {
     return;
   }
   if ('references' in c) assert.deepEqual(references(c.expr), c.references);
-  const answers = c.answers ?? {};
+  const answers = answersOf(c);
   if (c.nan) {
     const result = evaluate(c.expr, answers, options(c));
     assert.ok(typeof result === 'number' && Number.isNaN(result), `expected NaN, got ${result}`);
+  } else if ('infinite' in c) {
+    assert.equal(evaluate(c.expr, answers, options(c)), c.infinite * Infinity);
   } else if ('expected' in c) {
     assertValue(evaluate(c.expr, answers, options(c)), c.expected);
   }
   if ('bool' in c) assert.equal(evaluateBool(c.expr, answers, options(c)), c.bool);
 }
 
+test('the function table is the one the vectors list', () => {
+  assert.deepEqual(Object.keys(FUNCTIONS).sort(), [...VECTORS.functions].sort());
+  assert.deepEqual(Object.keys(CORE_FUNCTIONS).sort(), [...VECTORS.core_functions].sort());
+});
+
+test('a long chain is read but an endless one is refused', () => {
+  assert.equal(evaluate(Array(1000).fill('${a} = 1').join(' or '), { a: '1' }), true);
+  assert.throws(() => parse(`1${' or 1'.repeat(MAX_LENGTH)}`), /longer than/);
+});
+
+test('repeat context gives every instance to indexed-repeat', () => {
+  const every = { q: new Nodeset(['a', 'b', 'c']) };
+  const opts = { position: 2, values: (name) => every[name] };
+  assert.equal(evaluate('indexed-repeat(${q}, ${r}, position(..) - 1)', { q: 'b' }, opts), 'a');
+});
+
 test('shared vectors', async (t) => {
-  assert.ok(VECTORS.cases.length >= 120);
+  assert.ok(VECTORS.cases.length >= 500);
   for (const c of VECTORS.cases) {
     await t.test(c.expr.slice(0, 80), () => checkCase(c));
   }

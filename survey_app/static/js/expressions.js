@@ -2,17 +2,63 @@
 // calculation) for the offline client. Mirrors survey_app/engine/expressions.py and
 // expression_parser.py step for step; both are checked against
 // tests/data/expression_vectors.json. The semantics are documented in the Python
-// module docstring. ES module, no dependencies, reads no browser globals.
+// module docstring; values, dates, functions and regex live in the expression_*.js modules.
+// ES modules, reads no browser globals at import time.
 
+import {
+  Nodeset, div, equal, first, isEmpty, items, mod, normalize, roundOdk, toNum, toStr, trunc, truthy,
+} from './expression_values.js';
+
+export { Nodeset };
 export const MAX_DEPTH = 100;
+export const MAX_LENGTH = 20000;
 
-// name -> [min args, max args or Infinity]
-export const FUNCTION_ARITY = Object.freeze({
-  'not': [1, 1], 'selected': [2, 2], 'count-selected': [1, 1], 'string-length': [1, 1],
-  'regex': [2, 2], 'today': [0, 0], 'if': [3, 3], 'number': [1, 1], 'int': [1, 1],
-  'string': [1, 1], 'true': [0, 0], 'false': [0, 0], 'coalesce': [2, 2],
-  'concat': [1, Infinity], 'round': [1, 2],
+// ------------------------------------------------------------ functions
+// Rows: name -> {low, high (Infinity: any number), run(ctx, ...values), returns, referenceFirst},
+// as in survey_app/engine/expression_functions.py. Every page has the core ones (those the
+// shipped questionnaires use, engine/expression_functions.py: BROWSER_CORE); a page loads
+// expression_functions.js, which adds the others, only for a questionnaire that uses them.
+
+export const row = (low, high, run, returns = '', referenceFirst = false) => Object.freeze({
+  low, high, run, returns, referenceFirst,
 });
+/** The values of a function's arguments, or of its one nodeset argument. */
+export const valuesOf = (values) => (values.length === 1 && values[0] instanceof Nodeset ? values[0].values : values);
+export const trimAscii = (text) => text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+export const chars = (text) => Array.from(text);
+const concat = (ctx, ...values) => valuesOf(values).map(toStr).join('');
+
+export const CORE_FUNCTIONS = Object.freeze({
+  'true': row(0, 0, () => true, 'boolean'),
+  'false': row(0, 0, () => false, 'boolean'),
+  'not': row(1, 1, (ctx, x) => !truthy(x), 'boolean'),
+  'if': row(3, 3, (ctx, c, a, b) => (truthy(c) ? a : b)),
+  'coalesce': row(2, 2, (ctx, a, b) => {
+    const value = first(a);
+    return isEmpty(value) || Number.isNaN(value) ? b : a;
+  }),
+  'selected': row(2, 2, (ctx, x, option) => items(x).includes(trimAscii(toStr(option))), 'boolean'),
+  'count-selected': row(1, 1, (ctx, x) => items(x).length, 'number'),
+  'number': row(1, 1, (ctx, x) => toNum(x), 'number'),
+  'int': row(1, 1, (ctx, x) => trunc(toNum(x)), 'number'),
+  'round': row(1, 2, (ctx, x, n = 0) => roundOdk(x, n), 'number'),
+  'string': row(1, 1, (ctx, x) => toStr(x)),
+  'concat': row(0, Infinity, concat),
+  'string-length': row(0, 1, (ctx, x) => chars(toStr(x)).length, 'number'), // no argument: "."
+  'today': row(0, 0, (ctx) => ctx.today),
+});
+
+// The functions this page knows.
+const FUNCTIONS = { ...CORE_FUNCTIONS };
+let checkPattern = () => null;
+
+/** Add functions (and the regex pattern check) to the language on this page. */
+export function addFunctions(table, { checkPattern: check } = {}) {
+  Object.assign(FUNCTIONS, table);
+  if (check) checkPattern = check;
+}
+const OPERATOR_NAMES = ['and', 'or', 'div', 'mod'];
+const VALUE_ENDS = new Set(['num', 'str', 'ref', 'cur', 'parent']);
 
 const BINARY_PRECEDENCE = {
   'or': 1, 'and': 2, '=': 3, '!=': 3, '<': 4, '<=': 4, '>': 4, '>=': 4,
@@ -39,10 +85,24 @@ export class ExpressionError extends Error {
 
 function scanNumber(chars, i) {
   while (has(DIGITS, chars[i])) i += 1;
-  if (chars[i] === '.' && has(DIGITS, chars[i + 1])) {
+  if (chars[i] === '.' && chars[i + 1] !== '.') { // 123. is a number, as in ODK
     i += 1;
     while (has(DIGITS, chars[i])) i += 1;
   }
+  return i;
+}
+
+/** After a value, `and`, `or`, `div` and `mod` are operators even when a name follows at once (1and1). */
+function operatorName(chars, i, tokens) {
+  const last = tokens[tokens.length - 1];
+  if (!last || !(VALUE_ENDS.has(last.kind) || (last.kind === 'sym' && last.value === ')'))) return null;
+  return OPERATOR_NAMES.find((name) => chars.slice(i, i + name.length).join('') === name) ?? null;
+}
+
+/** A function name: letters, digits, - and _, with one namespace prefix such as jr:. */
+function scanWord(chars, i, prefix = true) {
+  while (i < chars.length && (has(LETTERS, chars[i]) || has(DIGITS, chars[i]) || chars[i] === '-')) i += 1;
+  if (prefix && chars[i] === ':' && has(LETTERS, chars[i + 1])) return scanWord(chars, i + 1, false);
   return i;
 }
 
@@ -64,6 +124,7 @@ function tokenize(text) {
   const chars = Array.from(text);
   const tokens = [];
   const n = chars.length;
+  if (n > MAX_LENGTH) throw new ExpressionError(`expression longer than ${MAX_LENGTH} characters`, MAX_LENGTH);
   let i = 0;
   while (i < n) {
     const ch = chars[i];
@@ -84,11 +145,15 @@ function tokenize(text) {
       let name;
       [name, i] = scanReference(chars, i);
       tokens.push({ kind: 'ref', value: name, pos: start });
+    } else if (ch === '.' && nxt === '.') {
+      i += 2;
+      tokens.push({ kind: 'parent', value: null, pos: start });
     } else if (ch === '.') {
       i += 1;
       tokens.push({ kind: 'cur', value: null, pos: start });
     } else if (has(LETTERS, ch)) {
-      while (i < n && (has(LETTERS, chars[i]) || has(DIGITS, chars[i]) || chars[i] === '-')) i += 1;
+      const operator = operatorName(chars, i, tokens);
+      i = operator ? i + operator.length : scanWord(chars, i);
       tokens.push({ kind: 'word', value: chars.slice(start, i).join(''), pos: start });
     } else {
       const sym = SYMBOLS.find((s) => chars.slice(i, i + s.length).join('') === s);
@@ -156,7 +221,9 @@ class Parser {
     while ((prec = this.binaryPrecedence()) >= minPrecedence) {
       const tok = this.take();
       const right = this.expression(prec + 1);
-      left = this.node('op', tok.value, [left, right], tok.pos);
+      // a chain of one operator (a or b or c...) is one node, folded left: no deeper per link
+      const args = left.kind === 'op' && left.value === tok.value ? [...left.args, right] : [left, right];
+      left = this.node('op', tok.value, args, tok.pos);
     }
     return left;
   }
@@ -181,7 +248,7 @@ class Parser {
     if (tok.kind === 'num' || tok.kind === 'str' || tok.kind === 'ref') {
       return this.node(tok.kind, tok.value, [], tok.pos);
     }
-    if (tok.kind === 'cur') return this.node('cur', null, [], tok.pos);
+    if (tok.kind === 'cur' || tok.kind === 'parent') return this.node(tok.kind, null, [], tok.pos);
     if (isSym(tok, '(')) {
       const inner = this.expression();
       this.expect(')');
@@ -193,7 +260,7 @@ class Parser {
 
   call(nameTok) {
     const name = nameTok.value;
-    if (!Object.hasOwn(FUNCTION_ARITY, name)) {
+    if (!Object.hasOwn(FUNCTIONS, name)) {
       throw new ExpressionError(`unknown function '${name}'`, nameTok.pos);
     }
     this.take(); // "("
@@ -206,10 +273,15 @@ class Parser {
       }
     }
     this.expect(')');
-    const [low, high] = FUNCTION_ARITY[name];
+    const { low, high } = FUNCTIONS[name];
     if (args.length < low || args.length > high) {
       const message = `function '${name}' takes ${arityText(low, high)}`;
       throw new ExpressionError(`${message}, got ${args.length}`, nameTok.pos);
+    }
+    const reason = name === 'regex' && args[1].kind === 'str' ? checkPattern(args[1].value) : null;
+    if (reason) throw new ExpressionError(`regex pattern refused: ${reason}`, nameTok.pos);
+    if (FUNCTIONS[name].referenceFirst && args[0].kind !== 'ref') {
+      throw new ExpressionError(`function '${name}' needs a \${question} as its first argument`, nameTok.pos);
     }
     return this.node('call', name, args, nameTok.pos);
   }
@@ -237,124 +309,6 @@ export function parse(text) {
   return tree;
 }
 
-// ------------------------------------------------------------------- values
-
-const NUMBER_RE = /^[ \t\r\n]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*$/;
-const DATE_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
-const SPLIT_RE = /[ \t\r\n]+/;
-
-const isNumber = (v) => typeof v === 'number';
-const isScalar = (v) => ['boolean', 'number', 'bigint'].includes(typeof v);
-
-function normalize(v) {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) {
-    return v.map((i) => (typeof i === 'string' ? i : toStr(isScalar(i) ? normalize(i) : null)));
-  }
-  return null;
-}
-
-function truthy(v) {
-  if (typeof v === 'boolean') return v;
-  if (isNumber(v)) return !Number.isNaN(v) && v !== 0;
-  return (typeof v === 'string' || Array.isArray(v)) && v.length > 0;
-}
-
-function toNum(v) {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (isNumber(v)) return v;
-  if (typeof v === 'string' && NUMBER_RE.test(v)) return Number(v.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''));
-  return NaN;
-}
-
-function toStr(v) {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (isNumber(v)) return String(v);
-  return Array.isArray(v) ? v.join(' ') : '';
-}
-
-const isEmpty = (v) => v === null || v === undefined
-  || ((typeof v === 'string' || Array.isArray(v)) && v.length === 0);
-
-function items(v) {
-  const source = Array.isArray(v) ? v : toStr(v).split(SPLIT_RE);
-  return source.filter((i) => i);
-}
-
-function equal(x, y) {
-  const a = Array.isArray(x) ? toStr(x) : x;
-  const b = Array.isArray(y) ? toStr(y) : y;
-  if (typeof a === 'boolean' || typeof b === 'boolean') return truthy(a) === truthy(b);
-  if (isNumber(a) || isNumber(b)) return toNum(a) === toNum(b);
-  return toStr(a) === toStr(b);
-}
-
-const COMPARE = {
-  '<': (a, b) => a < b, '<=': (a, b) => a <= b, '>': (a, b) => a > b, '>=': (a, b) => a >= b,
-};
-
-const isDate = (v) => typeof v === 'string' && DATE_RE.test(v);
-
-function compare(op, x, y) {
-  if (isDate(x) && isDate(y)) return COMPARE[op](x, y);
-  return COMPARE[op](toNum(x), toNum(y)); // NaN compares false
-}
-
-const ARITHMETIC = {
-  '+': (x, y) => x + y,
-  '-': (x, y) => x - y,
-  '*': (x, y) => x * y,
-  'div': (x, y) => (y === 0 ? NaN : x / y),
-  'mod': (x, y) => (y === 0 || !Number.isFinite(x) ? NaN : x % y),
-};
-
-const trunc = (x) => (Number.isFinite(x) ? Math.trunc(x) : x);
-
-/** Round half away from zero, with the same float steps as the Python engine. */
-function round(value, places = 0) {
-  const x = toNum(value);
-  const n = toNum(places);
-  if (Number.isNaN(n)) return NaN;
-  if (!Number.isFinite(x)) return x;
-  const digits = Math.trunc(Math.max(-300, Math.min(300, n)));
-  const scale = Number(`1e${Math.abs(digits)}`);
-  const scaled = digits >= 0 ? Math.abs(x) * scale : Math.abs(x) / scale;
-  if (!(scaled < 2 ** 52)) return x; // already integral at this scale (or overflowed)
-  const whole = Math.floor(scaled + 0.5);
-  const result = digits >= 0 ? whole / scale : whole * scale;
-  return x < 0 ? -result : result;
-}
-
-function regex(value, pattern) {
-  try {
-    return new RegExp(toStr(pattern), 'u').test(toStr(value));
-  } catch {
-    return false;
-  }
-}
-
-const FUNCTIONS = {
-  'not': (ctx, x) => !truthy(x),
-  'selected': (ctx, list, v) => items(list).includes(toStr(v)),
-  'count-selected': (ctx, x) => items(x).length,
-  'string-length': (ctx, x) => Array.from(toStr(x)).length,
-  'regex': (ctx, x, pattern) => regex(x, pattern),
-  'today': (ctx) => ctx.today,
-  'if': (ctx, cond, a, b) => (truthy(cond) ? a : b),
-  'number': (ctx, x) => toNum(x),
-  'int': (ctx, x) => trunc(toNum(x)),
-  'string': (ctx, x) => toStr(x),
-  'true': () => true,
-  'false': () => false,
-  'coalesce': (ctx, a, b) => (isEmpty(a) ? b : a),
-  'concat': (ctx, ...args) => args.map(toStr).join(''),
-  'round': (ctx, x, n = 0) => round(x, n),
-};
-
 // --------------------------------------------------------------- evaluation
 
 function lookup(answers, name) {
@@ -365,17 +319,40 @@ function lookup(answers, name) {
   return null;
 }
 
+const BINARY = {
+  '=': equal,
+  '!=': (x, y) => !equal(x, y),
+  '<': (x, y) => toNum(x) < toNum(y),
+  '<=': (x, y) => toNum(x) <= toNum(y),
+  '>': (x, y) => toNum(x) > toNum(y),
+  '>=': (x, y) => toNum(x) >= toNum(y),
+  '+': (x, y) => toNum(x) + toNum(y),
+  '-': (x, y) => toNum(x) - toNum(y),
+  '*': (x, y) => toNum(x) * toNum(y),
+  'div': (x, y) => div(toNum(x), toNum(y)),
+  'mod': (x, y) => mod(toNum(x), toNum(y)),
+};
+
 function evalOp(node, ctx) {
-  const [left, right] = node.args;
   const op = node.value;
-  if (op === 'or') return truthy(evalNode(left, ctx)) || truthy(evalNode(right, ctx));
-  if (op === 'and') return truthy(evalNode(left, ctx)) && truthy(evalNode(right, ctx));
-  const x = evalNode(left, ctx);
-  const y = evalNode(right, ctx);
-  if (op === '=') return equal(x, y);
-  if (op === '!=') return !equal(x, y);
-  if (Object.hasOwn(COMPARE, op)) return compare(op, x, y);
-  return ARITHMETIC[op](toNum(x), toNum(y));
+  if (op === 'or') return node.args.some((arg) => truthy(evalNode(arg, ctx)));
+  if (op === 'and') return node.args.every((arg) => truthy(evalNode(arg, ctx)));
+  // folded left, each value read once, in order (as the server's written source does)
+  let result = evalNode(node.args[0], ctx);
+  for (let i = 1; i < node.args.length; i += 1) result = BINARY[op](result, evalNode(node.args[i], ctx));
+  return result;
+}
+
+const CURRENT_BY_DEFAULT = new Set(['string-length', 'normalize-space']); // without an argument they read "."
+
+function evalCall(node, ctx) {
+  const name = node.value;
+  if (name === 'if') return evalNode(node.args[truthy(evalNode(node.args[0], ctx)) ? 1 : 2], ctx);
+  const args = node.args.map((a) => evalNode(a, ctx));
+  if (args.length === 0 && CURRENT_BY_DEFAULT.has(name)) args.push(ctx.current);
+  if (name === 'once') args.unshift(ctx.current);
+  else if (name === 'indexed-repeat') args.unshift(node.args[0].value);
+  return FUNCTIONS[name].run(ctx, ...args);
 }
 
 function evalNode(node, ctx) {
@@ -384,9 +361,10 @@ function evalNode(node, ctx) {
     case 'str': return node.value;
     case 'ref': return lookup(ctx.answers, node.value);
     case 'cur': return ctx.current;
+    case 'parent': return '';
     case 'neg': return -toNum(evalNode(node.args[0], ctx));
     case 'op': return evalOp(node, ctx);
-    default: return FUNCTIONS[node.value](ctx, ...node.args.map((a) => evalNode(a, ctx)));
+    default: return evalCall(node, ctx);
   }
 }
 
@@ -413,10 +391,25 @@ export function references(textOrAst) {
   return [...found].sort();
 }
 
-/** Compute the raw value; never throws for any answer values (only parse errors). */
+/**
+ * Compute the raw value; never throws for any answer values (only parse errors).
+ * opts: current (the value of "."), today ('YYYY-MM-DD' or a Date) and, for repeats and
+ * attached files, what engine/expression_functions.py's Context holds: now, position (1-based
+ * index of the repeat instance), values(name) (every instance's value, for indexed-repeat),
+ * attachments ({file name: rows}) and choiceLabels ({question: {option: label}}).
+ */
 export function evaluate(astOrText, answers, opts = {}) {
-  const { current, today } = opts ?? {};
-  const ctx = { answers: answers ?? {}, current: normalize(current), today: isoToday(today) };
+  const options = opts ?? {};
+  const ctx = {
+    answers: answers ?? {},
+    current: normalize(options.current),
+    today: isoToday(options.today),
+    now: options.now || '',
+    position: options.position ?? 1,
+    values: options.values || null,
+    attachments: options.attachments || {},
+    choiceLabels: options.choiceLabels || {},
+  };
   return evalNode(asNode(astOrText), ctx);
 }
 

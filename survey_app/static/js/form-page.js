@@ -54,6 +54,25 @@ export function showError(form, question, code) {
   }
 }
 
+/** The summary above the questions: how to go on, and a link to each answer to check. */
+function showSummary(form, summary, invalid) {
+  const intro = document.createElement('p');
+  intro.textContent = form.dataset.msgSummary || '';
+  const list = document.createElement('ul');
+  list.className = 'summary-links';
+  for (const q of invalid) {
+    const title = q.el.querySelector('legend, label');
+    const link = document.createElement('a');
+    link.href = `#${q.el.id}`;
+    link.textContent = (title?.firstChild?.textContent || title?.textContent || q.name).trim();
+    const item = document.createElement('li');
+    item.append(link);
+    list.append(item);
+  }
+  summary.replaceChildren(intro, list);
+  summary.hidden = false;
+}
+
 /** Wire a questionnaire form; returns a `check()` that other modules (the outbox) reuse. */
 /**
  * Wire a questionnaire form; returns a `check()` that other modules (the outbox) reuse.
@@ -95,13 +114,12 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
     const summary = form.querySelector('#summary');
     if (invalid.length) {
       event.preventDefault();
-      if (summary) {
-        summary.hidden = false;
-        summary.textContent = form.dataset.msgSummary || '';
-      }
-      for (const extension of extensions) extension.reveal?.(invalid[0]);
+      if (summary) showSummary(form, summary, invalid.map((el) => ({ el, name: el.dataset.name })));
+      for (const extension of extensions) extension.reveal?.(invalid[0]);  // a page shows its screen
+      // The question's own text first (scroll-margin in app.css), then the answer gets the focus.
+      invalid[0].scrollIntoView({ block: 'start' });
       const first = invalid[0].querySelector('input, textarea');
-      if (first) first.focus();
+      if (first) first.focus({ preventScroll: true });
       return;
     }
     if (summary) summary.hidden = true;

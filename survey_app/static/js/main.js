@@ -34,23 +34,84 @@ function lazySync(options) {
   return { syncNow: (...args) => load().then((sync) => sync.syncNow(...args), () => {}) };
 }
 
-/** The status panel: how many answers wait on this phone and how the last sync went. */
+/**
+ * The status panel: how many answers wait on this phone and how the last sending went. It sits after
+ * the page's content and shows only when it matters: answers waiting, a problem, or once the
+ * participant has sent something here. "Sent" is said only when answers were waiting before.
+ */
 function statusPanel(panel) {
   const msg = panel.dataset;
   const lang = document.documentElement.lang.replace('-', '_');
+  let waitingBefore = 0;
+  let wanted = false;
   return {
     show(waiting, state) {
-      panel.hidden = false;
+      const sent = state === 'ok' && waitingBefore > waiting;
+      waitingBefore = waiting;
+      const trouble = state === 'retry' || state === 'stop';
+      panel.hidden = !(wanted || waiting > 0 || trouble);
       const count = waiting === 0 ? msg.msgNone
         : (waiting === 1 ? msg.msgWaitingOne : msg.msgWaitingMany).replace('{n}', localDigits(waiting, lang));
       $('.status-count', panel).textContent = count;
+      $('[data-action=send]', panel).hidden = waiting === 0;
+      $('[data-action=save]', panel).hidden = waiting === 0;
       $('[data-action=clear]', panel).disabled = waiting > 0;
-      if (state) $('.status-last', panel).textContent = { ok: msg.msgOk, retry: msg.msgRetry, stop: msg.msgStop }[state];
-      panel.classList.toggle('warn', state === 'retry' || state === 'stop');
-      panel.classList.toggle('ok', state === 'ok');
+      if (state) $('.status-last', panel).textContent = sent ? msg.msgOk : { retry: msg.msgRetry, stop: msg.msgStop }[state] || '';
+      panel.classList.toggle('warn', trouble);
+      panel.classList.toggle('ok', sent);
     },
-    say(text) { $('.status-last', panel).textContent = text; },
+    /** Keep the panel in view from now on (the participant has just sent answers here). */
+    want() { wanted = true; panel.hidden = false; },
+    say(text) {
+      panel.hidden = false;
+      $('.status-last', panel).textContent = text;
+    },
   };
+}
+
+/** The workshop the phone was sent to, from the address: any kept copy of the page may have been served. */
+function workshopFromAddress() {
+  const code = new URLSearchParams(window.location.search).get('w');
+  return code && code.trim() ? code.trim().toUpperCase() : null;
+}
+
+const WORKSHOP_KEY = 'survey-workshop:';
+
+/** On a workshop's page, remember the languages it offers; its questionnaire pages offer only those. */
+function rememberWorkshop() {
+  const heading = $('#workshop[data-code]');
+  if (!heading) return;
+  try {
+    window.localStorage.setItem(WORKSHOP_KEY + heading.dataset.code, heading.dataset.languages);
+  } catch { /* private mode: the server's own pages still narrow the languages */ }
+}
+
+/** Tag the questionnaire with the workshop of its address, and keep the workshop when switching language. */
+function wireWorkshop(form, code) {
+  if (!code) {
+    delete form.dataset.workshop;
+    form.querySelector('input[name=workshop]')?.remove();
+    return;
+  }
+  form.dataset.workshop = code;
+  let field = form.querySelector('input[name=workshop]');
+  if (!field) {
+    field = Object.assign(document.createElement('input'), { type: 'hidden', name: 'workshop' });
+    form.prepend(field);
+  }
+  field.value = code;
+  const action = new URL(form.action, window.location.href);
+  action.searchParams.set('w', code);
+  form.action = action.href;
+  let languages = null;
+  try {
+    languages = window.localStorage.getItem(WORKSHOP_KEY + code)?.split(' ');
+  } catch { /* nothing remembered */ }
+  for (const link of document.querySelectorAll('.languages a[lang]')) {
+    const lang = link.lang.replace('-', '_');
+    link.search = new URLSearchParams({ w: code, lang }).toString();
+    if (languages && !languages.includes(lang) && !link.hasAttribute('aria-current')) link.parentElement.remove();
+  }
 }
 
 function downloadOutbox(entries, source) {
@@ -66,7 +127,10 @@ function downloadOutbox(entries, source) {
 function wireActions(panel, store, sync, status, source) {
   panel.addEventListener('click', async (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action;
-    if (action === 'send') sync.syncNow(true);
+    if (action === 'send') {
+      status.want();
+      sync.syncNow(true);
+    }
     if (action === 'save') downloadOutbox(await store.pending(), source);
     if (action === 'clear') {
       const cleared = await store.clear();
@@ -75,8 +139,19 @@ function wireActions(panel, store, sync, status, source) {
   });
 }
 
+/** Say on the thank-you card what became of the answers: sending, received, or kept until a connection. */
+async function sendAndTell(thanks, store, sync, uuid) {
+  const line = $('.thanks-state', thanks);
+  const waiting = async () => (await store.pending()).some((entry) => entry.uuid === uuid);
+  line.textContent = navigator.onLine ? thanks.dataset.msgSending : thanks.dataset.msgSaved;
+  await sync.syncNow();
+  // A sending already under way when these answers were kept did not take them: one more round.
+  if (navigator.onLine && await waiting()) await sync.syncNow();
+  line.textContent = await waiting() ? thanks.dataset.msgSaved : thanks.dataset.msgSent;
+}
+
 /** Keep a draft as the participant types, offer it back; returns what queues finished answers. */
-function wireQuestionnaire(form, page, store, sync, refresh) {
+function wireQuestionnaire(form, page, store, sync, refresh, status) {
   const questions = page.questions;
   const draftKey = `${form.dataset.formId}`;
   const fresh = () => ({ uuid: makeUuid(crypto), startedAt: new Date().toISOString() });
@@ -85,24 +160,33 @@ function wireQuestionnaire(form, page, store, sync, refresh) {
   const queue = async (event, result) => {
     event.preventDefault();
     clearTimeout(saveTimer);
+    const { uuid } = current;
     await store.enqueue({
-      uuid: current.uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
+      uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
       lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
       workshop: form.dataset.workshop || null, answers: result.answers,
     }, draftKey);
+    window.history.scrollRestoration = 'auto';
+    $('#draft-offer').hidden = true;  // its draft went with these answers
     current = fresh();
     form.reset();
     form.hidden = true;
     const thanks = $('#saved-thanks');
     thanks.hidden = false;
     thanks.focus();
+    window.scrollTo(0, 0);
+    status.want();
     await refresh();
-    sync.syncNow();
+    await sendAndTell(thanks, store, sync, uuid);
   };
-  const saveDraft = () => store.saveDraft({
-    key: draftKey, uuid: current.uuid, startedAt: current.startedAt, version: form.dataset.formVersion,
-    raw: { ...readRaw(form, questions), ...page.snapshot() }, savedAt: Date.now(),
-  });
+  const saveDraft = () => {
+    // While a draft is kept, a reload must not scroll away from its offer at the top.
+    window.history.scrollRestoration = 'manual';
+    return store.saveDraft({
+      key: draftKey, uuid: current.uuid, startedAt: current.startedAt, version: form.dataset.formVersion,
+      raw: { ...readRaw(form, questions), ...page.snapshot() }, savedAt: Date.now(),
+    });
+  };
   form.addEventListener('input', () => {
     clearTimeout(saveTimer);
     saveTimer = setTimeout(saveDraft, 250);
@@ -121,7 +205,10 @@ async function offerDraft(form, store, draftKey, page, adopt) {
   const draft = await store.getDraft(draftKey);
   const offer = $('#draft-offer');
   if (!draft || !offer) return;
+  window.history.scrollRestoration = 'manual';
   offer.hidden = false;
+  offer.scrollIntoView({ block: 'center' });
+  offer.focus({ preventScroll: true });
   offer.addEventListener('click', async (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action;
     if (action === 'restore') {
@@ -129,6 +216,7 @@ async function offerDraft(form, store, draftKey, page, adopt) {
       restore(form, page.questions, draft.raw);
       adopt(draft);
     } else if (action === 'discard') {
+      window.history.scrollRestoration = 'auto';
       await store.deleteDraft(draftKey);
     } else {
       return;
@@ -173,6 +261,8 @@ async function start() {
   const panel = $('#phone-status');
   const form = $('form.questionnaire');
   if (!panel) return;
+  rememberWorkshop();
+  if (form) wireWorkshop(form, workshopFromAddress());
   const opening = openStore(window.indexedDB);  // the browser opens it while the checks are wired
   opening.catch(() => {});
   // Until the phone's store is open, a valid form is posted as plain HTML, as without JavaScript.
@@ -185,8 +275,7 @@ async function start() {
   try {
     store = await opening;
   } catch {
-    panel.hidden = false;  // checks still help; the plain POST sends the answers
-    status.say(panel.dataset.msgNoStorage);
+    status.say(panel.dataset.msgNoStorage);  // checks still help; the plain POST sends the answers
     markReady();
     return;
   }
@@ -198,7 +287,7 @@ async function start() {
     timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
   });
   wireActions(panel, store, sync, status, source);
-  if (page) queue = wireQuestionnaire(form, page, store, sync, refresh);
+  if (page) queue = wireQuestionnaire(form, page, store, sync, refresh, status);
   markReady();
   await refresh();
   window.addEventListener('online', () => sync.syncNow());
