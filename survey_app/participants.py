@@ -33,6 +33,12 @@ from .form_class import default_values
 from .form_class import error_messages
 from .form_class import question_views
 from .form_class import raw_answers
+from .form_class import structure_state
+from .form_structure import apply_step
+from .form_structure import navigation
+from .form_structure import page_plan
+from .form_structure import page_screens
+from .form_structure import posted_screen
 from .forms_store import content_hash
 from .forms_store import current_versions
 from .forms_store import definition_of
@@ -118,11 +124,14 @@ def form_page(form_id):
     today = datetime.date.today()
     starting = _starting_data(definition, version, lang, today)
     wtform = build_form_class(definition)(data=starting)
+    step = navigation(request.form) if request.method == "POST" else None  # a repeat's or a page's button
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
+    raw = apply_step(request.form, raw) if step else raw
     outcome = validate(definition, raw, today=today)  # also says which questions start hidden
     status = 200
+    shown, screen = {}, 0
     if wtform.validate_on_submit():
-        if outcome.ok:
+        if outcome.ok and step is None:
             record = _record(definition, version, lang, request.form, workshop_code)
             result = _store_web_answers(session, record, today)
             if result is None:  # the disk is full or read-only: the page comes back with every answer in it
@@ -133,10 +142,13 @@ def form_page(form_id):
                 return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code))
             else:
                 wtform.form_errors.append(_refusal_message(result.errors.get("workshop")))
-        attach_errors(wtform, definition, outcome.errors, lang)
+        shown, screen = page_plan(definition, outcome.errors, request.form, step)
+        attach_errors(wtform, definition, shown, lang)
     elif request.method == "POST":
         wtform.form_errors.append(_("This page had expired. Please check your answers and send them again."))
-    items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden))
+    items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden,
+                                                   structure_state(definition, raw, outcome, today, shown)))
+    backward = step == "_page" and screen < posted_screen(request.form)
     return render_template(
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
@@ -144,6 +156,7 @@ def form_page(form_id):
         items=items, closing=closing, messages=error_messages(),
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
+        screens=page_screens(definition, items, outcome.hidden, screen, backward),
     ), status, {"Retry-After": RETRY_AFTER} if status == 503 else {}
 
 
@@ -159,6 +172,8 @@ def _flat(items):
     for item in items:
         yield item
         yield from _flat(getattr(item, "children", None) or [])
+        for instance in getattr(item, "instances", None) or []:  # a repeat's instances
+            yield from _flat(instance.items)
 
 
 def _workshop_languages(session, code: str | None, languages: list[str]) -> list[str]:
