@@ -50,7 +50,8 @@ def test_kobo_fixture_maps_languages_groups_relevance_and_choices():
     assert report.ok, report.errors
     form = report.definition
     assert form["form_id"] == "co_course_feedback"
-    assert form["settings"] == {"default_language": "fa", "languages": ["fa", "ps", "en"], "version": "2024110101"}
+    assert form["settings"] == {"default_language": "fa", "languages": ["fa", "ps", "en"], "version": "2024110101",
+                                "style": "pages"}
     assert form["title"] == {"fa": "نظرسنجی دورهٔ آشنایی فرهنگی"}
     about, classes = form["survey"][3], form["survey"][4]
     assert about["type"] == "group" and about["appearance"] == "field-list"

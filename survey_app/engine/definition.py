@@ -14,7 +14,8 @@ Text = dict[str, str]
 INPUT_TYPES = frozenset(
     {"text", "integer", "decimal", "select_one", "select_multiple", "date", "rating"}
 )
-ALL_TYPES = INPUT_TYPES | {"note", "calculate", "group"}
+CONTAINER_TYPES = frozenset({"group", "repeat"})  # items with children; a repeat's are answered per instance
+ALL_TYPES = INPUT_TYPES | CONTAINER_TYPES | {"note", "calculate"}
 TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message")
 
 # XLSForm's metadata rows: answers nobody types, filled by the phone or the server (see form_class).
@@ -31,6 +32,7 @@ MEDIA_KINDS = ("image", "audio", "video")
 class Choice:
     name: str
     label: Text
+    data: dict = field(default_factory=dict)  # the choice sheet's other columns, read by choice filters
     media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
 
 
@@ -53,6 +55,8 @@ class Question:
     media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
     read_only: str | None = None  # shown, never typed: its default or calculation is the answer
     children: tuple["Question", ...] = ()
+    choice_filter: str | None = None  # which options to offer, evaluated per option (see engine.choice_filter)
+    repeat_count: str | None = None  # a repeat's number of instances, fixed by an expression
 
     @property
     def is_input(self) -> bool:
@@ -79,12 +83,32 @@ class FormDefinition:
     instance_name: str = ""  # expression naming each submission (settings `instance_name`)
     media_files: dict = field(default_factory=dict)  # pictures, sounds, videos: {file name: {"sha256", "size", "type"}}
     description: Text = field(default_factory=dict)
+    style: str = ""  # "pages": one screen per top-level group or question
     # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
     attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
-        """Yield every question in document order with the groups that contain it."""
+        """Yield every question of the top level in document order with the groups that contain it.
+
+        A repeat is yielded, its questions are not: they are answered per instance (``walk_all``).
+        """
         return iter(self._walked)
+
+    def walk_all(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
+        """Yield every question, those inside repeats too, with the groups and repeats that contain it."""
+        return iter(self._walked_all)
+
+    @cached_property
+    def _walked_all(self) -> tuple[tuple[Question, tuple[Question, ...]], ...]:
+        return tuple(_walk(self.survey, (), into=CONTAINER_TYPES))
+
+    @cached_property
+    def has_repeats(self) -> bool:
+        return any(question.type == "repeat" for question, _ in self._walked_all)
+
+    @cached_property
+    def has_choice_filters(self) -> bool:
+        return any(question.choice_filter for question, _ in self._walked_all)
 
     @cached_property
     def _walked(self) -> tuple[tuple[Question, tuple[Question, ...]], ...]:
@@ -95,7 +119,8 @@ class FormDefinition:
         return [question for question, _ in self.walk()]
 
     def question(self, name: str) -> Question | None:
-        return next((q for q in self.questions() if q.name == name), None)
+        """The question of that name, wherever it is (names are unique, inside repeats too)."""
+        return next((q for q, _ in self._walked_all if q.name == name), None)
 
     def choices_for(self, question: Question) -> tuple[Choice, ...]:
         """Return the options of a choice question; a rating gets 1..max."""
@@ -104,11 +129,11 @@ class FormDefinition:
         return self.choices.get(question.list_name or "", ())
 
 
-def _walk(items, parents):
+def _walk(items, parents, into=frozenset({"group"})):
     for item in items:
         yield item, parents
-        if item.type == "group":
-            yield from _walk(item.children, parents + (item,))
+        if item.type in into:
+            yield from _walk(item.children, parents + (item,), into)
 
 
 def question_to_dict(question: Question) -> dict:
@@ -117,11 +142,12 @@ def question_to_dict(question: Question) -> dict:
             "name": question.name}
     data.update((key, getattr(question, key)) for key in ("media", "read_only") if getattr(question, key))
     for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
-                "constraint_message", "calculation", "default", "appearance", "parameters"):
+                "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
+                "repeat_count"):
         value = getattr(question, key)
         if value:
             data[key] = value
-    if question.type == "group":
+    if question.type in CONTAINER_TYPES:
         data["children"] = [question_to_dict(child) for child in question.children]
     return data
 
@@ -132,9 +158,11 @@ def definition_to_dict(form: FormDefinition) -> dict:
     if form.description:
         data["description"] = form.description
     data["settings"] = {"default_language": form.default_language, "languages": list(form.languages)}
+    if form.style:
+        data["settings"]["style"] = form.style
     data["survey"] = [question_to_dict(q) for q in form.survey]
     data["choices"] = {
-        name: [{"name": c.name, "label": c.label} for c in options]
+        name: [{"name": c.name, "label": c.label, **({"data": c.data} if c.data else {})} for c in options]
         for name, options in form.choices.items()
     }
     for name, options in form.choices.items():
