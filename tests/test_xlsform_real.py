@@ -39,27 +39,50 @@ def real_app(tmp_path):
     app.extensions["survey_engine"].dispose()
 
 
+def offered_options(page: str, name: str) -> list[str]:
+    """The options the page offers for a field now (a choice filter hides the others)."""
+    pattern = (rf'<label class="option[^"]*"([^>]*)>\s*<input type="(?:radio|checkbox)" name="{re.escape(name)}" '
+               r'value="([^"]*)"')
+    offered = [value for attributes, value in re.findall(pattern, page) if " hidden" not in attributes]
+    drop_down = re.search(rf'<select name="{re.escape(name)}"[^>]*>(.*?)</select>', page, re.DOTALL)
+    if drop_down:
+        offered += [value for value, attributes in re.findall(r'<option value="([^"]+)"([^>]*)>', drop_down.group(1))
+                    if " hidden" not in attributes]
+    return offered
+
+
 def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool, list[str]]:
-    """Post answers; where the server refuses one, try other values, a few rounds at most."""
+    """Post answers; where the server refuses one, try other values, a few rounds at most.
+
+    A field inside a repeat is named by its path (`household/0/age`); a filtered list offers
+    only what the page shows.
+    """
     choices = definition["choices"]
     questions = {q["name"]: q for q in walk(definition["survey"])}
     overrides: dict = {}
     errors: list[str] = []
+    page = client.get(f"/forms/{form_id}").data.decode()
     for attempt in range(ROUNDS):
-        page = client.get(f"/forms/{form_id}").data.decode()
         data = posted_answers(definition, overrides)
+        data.update((key, value) for key, value in overrides.items() if "/" in key)
+        for name, number in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)" data-instance-marker',
+                                       page):
+            data.setdefault(name, [])
+            if isinstance(data[name], list) and number:
+                data[name].append(number)  # each instance of a repeat the page drew
         data.update(submission_uuid=hidden_value(page, "submission_uuid"),
                     form_version=hidden_value(page, "form_version"))
         response = client.post(f"/forms/{form_id}", data=data)
         if response.status_code == 302:
             return True, []
-        errors = re.findall(r'<p class="error" id="error-([^"]+)" >', response.data.decode())
+        page = response.data.decode()
+        errors = re.findall(r'<p class="error" id="error-([^"]+)" >', page)
         for name in errors:
-            question = questions.get(name, {})
+            question = questions.get(name.rsplit("/", 1)[-1], {})
             list_name = question.get("type", "").partition(" ")[2].split(" ")[0]
-            options = [option["name"] for option in choices.get(list_name, [])]
+            options = offered_options(page, name) or [option["name"] for option in choices.get(list_name, [])]
             pool = options or CANDIDATES
-            pick = pool[(attempt + 1) % len(pool)]
+            pick = pool[attempt % len(pool)] if options else pool[(attempt + 1) % len(pool)]
             overrides[name] = [pick] if question.get("type", "").startswith("select_multiple") else pick
     return False, errors
 

@@ -370,6 +370,19 @@ form("pulldata_trainers.zip", packed("pulldata_trainers.xlsx", xlsx([
     {"trainers.csv": b"code,name\nT1,Maryam\nT2,Ahmad\n"}),
     languages=["en"], answers={"code": "T2"}, stored={"code": "T2", "trainer": "Ahmad"})
 
+# 26. Cascading drop-downs (appearance minimal) with a choice filter.
+form("cascading_dropdowns.xlsx", xlsx([
+    {"type": "select_one province", "name": "province", "label": "Province", "appearance": "minimal"},
+    {"type": "select_one district", "name": "district", "label": "District", "appearance": "minimal",
+     "choice_filter": "province = ${province}"},
+], [{"list_name": "province", "name": "kabul", "label": "Kabul"}, {"list_name": "province", "name": "herat",
+                                                                    "label": "Herat"},
+    {"list_name": "district", "name": "paghman", "label": "Paghman", "province": "kabul"},
+    {"list_name": "district", "name": "guzara", "label": "Guzara", "province": "herat"}],
+    {"form_id": "cascading_dropdowns", "form_title": "Places", "default_language": "en"}),
+    languages=["en"], answers={"province": "herat", "district": "guzara"}, stored={"district": "guzara"},
+    page_contains=['<option value="paghman" data-choice=', '"__choice.province": "kabul"}\' hidden disabled>'])
+
 
 def main() -> None:
     HERE.mkdir(parents=True, exist_ok=True)
