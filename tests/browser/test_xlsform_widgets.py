@@ -54,6 +54,17 @@ def test_a_location_comes_from_the_phone_with_its_accuracy(server, open_phone):
     page.wait_for_function("() => document.querySelector('[data-meta=\"start-geopoint\"]').value !== ''")
 
 
+def test_a_filtered_drop_down_offers_only_the_allowed_options_live(server, open_phone):
+    import_forms(server, "cascading_dropdowns.xlsx")
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/cascading_dropdowns")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.select_option("select[name=province]", "herat")
+    page.wait_for_function("() => !document.querySelector('option[value=guzara]').hidden")
+    assert page.evaluate("() => document.querySelector('option[value=paghman]').hidden")
+    assert page.evaluate("() => document.querySelector('option[value=paghman]').disabled")
+
+
 def test_a_plain_form_loads_no_xlsform_module(server, playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     page = browser.new_page()
