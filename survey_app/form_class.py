@@ -42,8 +42,22 @@ from .i18n import solar_hijri_input
 META_FIELDS = ("submission_uuid", "form_version", "started_at")
 
 
-def error_messages() -> dict[str, str]:
-    """Return the interface's words for each engine error code, in the current language."""
+WIDGET_CODES = ("geopoint", "range", "rank", "time", "datetime")
+
+
+def error_messages(form: FormDefinition | None = None) -> dict[str, str]:
+    """Return the interface's words for each engine error code, in the current language.
+
+    Given a questionnaire, the words of widgets it does not have are left out: every page carries
+    its messages, and a plain questionnaire's page stays as light as it was.
+    """
+    words = _all_error_messages()
+    if form is not None and not any(q.type in WIDGET_CODES for q, _parents in form.walk()):
+        words = {code: text for code, text in words.items() if code not in WIDGET_CODES}
+    return words
+
+
+def _all_error_messages() -> dict[str, str]:
     return {
         "required": _("This question needs an answer."),
         "constraint": _("This answer is not allowed here."),

@@ -156,7 +156,7 @@ def form_page(form_id):
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
         description=resolve(definition.description, lang, definition.default_language),
-        items=items, closing=closing, messages=error_messages(),
+        items=items, closing=closing, messages=error_messages(definition),
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
         screens=page_screens(definition, items, outcome.hidden, screen, backward),

@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import { coerce } from '../../survey_app/static/js/validation.js';
+import { addReader, coerce } from '../../survey_app/static/js/validation.js';
 import {
-  answerValues, deviceId, fillReferences, formatPosition, locate, metadataValue,
+  addReaders, answerValues, deviceId, fillReferences, formatPosition, locate, metadataValue,
 } from '../../survey_app/static/js/xlsform-widgets.js';
+
+addReaders(addReader);
 
 const vectors = JSON.parse(readFileSync(new URL('../data/widget_vectors.json', import.meta.url)));
 

@@ -27,9 +27,6 @@ export function describeQuestions(form) {
       calculation: el.dataset.calculation,
       options,
       max: options.length,
-      start: Number(el.dataset.start ?? 1),
-      end: Number(el.dataset.end ?? 10),
-      step: Number(el.dataset.step ?? 1),
     };
   });
 }

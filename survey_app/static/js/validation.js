@@ -8,18 +8,17 @@ import { parseDate, toAsciiDigits } from './locale.js';
 export const MAX_TEXT_LENGTH = 5000;
 // What no database can store, as engine/validation.py's UNSTORABLE_CHARACTERS: NUL and half a surrogate pair.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// Metadata rows (filled by the page, not typed) and the widgets of XLSForm types, as in engine/definition.py.
-export const META_TYPES = new Set(['start', 'end', 'today', 'deviceid', 'subscriberid', 'simserial', 'phonenumber',
-  'username', 'email', 'audit', 'start-geopoint', 'hidden']);
-const WIDGET_TYPES = ['geopoint', 'acknowledge', 'range', 'rank', 'time', 'datetime'];
+// Imported XLSForms' metadata and widget types (engine/definition.py); their readers come with
+// xlsform-widgets.js, on the pages that have them, so a plain form does not carry them.
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating',
-  ...META_TYPES, ...WIDGET_TYPES]);
-const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$/;
-const DATETIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$/;
+  ...('start end today deviceid subscriberid simserial phonenumber username email audit start-geopoint hidden '
+    + 'geopoint acknowledge range rank time datetime').split(' ')]);
+const READERS = new Map();
+export const addReader = (type, read) => READERS.set(type, read);
 
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
-function toNumber(value, code) {
+export function toNumber(value, code) {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw code;
     return value;
@@ -64,47 +63,11 @@ export function coerce(question, raw) {
       const picked = options.filter((name) => items.includes(name));
       return picked.length ? picked : null;
     }
-    case 'rank': {
-      const items = (Array.isArray(value) ? value.map(String) : String(value).split(/\s+/)).filter(Boolean);
-      if (!items.length) return null;
-      if ([...items].sort().join(' ') !== [...options].sort().join(' ')) throw 'rank';
-      return items;
-    }
-    case 'range': {
-      const number = toNumber(value, 'decimal');
-      const { start = 1, end = 10, step = 1 } = question;
-      const steps = (number - start) / step;
-      if (number < start || number > end || Math.abs(steps - Math.round(steps)) > 1e-9) throw 'range';
-      return number;
-    }
-    case 'geopoint':
-      return geopoint(value);
-    case 'acknowledge':
-      if (!['ok', '1', 'true', 'yes', 'on'].includes(String(value).trim().toLowerCase())) throw 'choice';
-      return 'OK';
-    case 'time':
-      if (!TIME.test(toAsciiDigits(String(value)).trim())) throw 'time';
-      return toAsciiDigits(String(value)).trim();
-    case 'datetime':
-      if (!DATETIME.test(toAsciiDigits(String(value)).trim())) throw 'datetime';
-      return toAsciiDigits(String(value)).trim();
     default:
-      if (META_TYPES.has(question.type)) {
-        if (Array.from(String(value)).length > MAX_TEXT_LENGTH) throw 'too_long';
-        return String(value);
-      }
-      return value;
+      return READERS.has(question.type) ? READERS.get(question.type)(value, question, options) : value;
   }
 }
 
-/** Read 'latitude longitude [altitude [accuracy]]' as engine/validation.py does (numbers kept as typed). */
-export function geopoint(value) {
-  const parts = toAsciiDigits(String(value)).replace(/,/g, ' ').trim().split(/\s+/);
-  const numbers = parts.map((part) => (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(part) ? Number(part) : NaN));
-  if (numbers.length < 2 || numbers.length > 4 || numbers.some((n) => !Number.isFinite(n))
-    || Math.abs(numbers[0]) > 90 || Math.abs(numbers[1]) > 180) throw 'geopoint';
-  return numbers.map(String).join(' ');
-}
 
 /** Answers first, then what the page's other modules know (a repeat's values, seen from outside it). */
 function withContext(values, context) {

@@ -4,9 +4,13 @@
 
 import { isoDay } from './locale.js';
 import { makeUuid } from './storage.js';
+import { addReader } from './validation.js';
 import {
-  answerValues, deviceId, fillReferences, formatPosition, locate, metadataValue,
+  addReaders, answerValues, deviceId, fillReferences, formatPosition, locate, metadataValue,
 } from './xlsform-widgets.js';
+
+// This script comes before main.js in the page, so the readers are there for its first check.
+addReaders(addReader);
 
 function phoneId() {
   try {
