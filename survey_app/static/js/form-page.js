@@ -12,10 +12,8 @@ export function describeQuestions(form) {
     for (let up = el.parentElement.closest('[data-type="group"]'); up; up = up.parentElement.closest('[data-type="group"]')) {
       parents.push(up.dataset.name);
     }
-    const select = el.querySelector('select');
-    const options = select
-      ? Array.from(select.options).map((o) => o.value).filter(Boolean)
-      : Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]')).map((i) => i.value);
+    const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox], option'))
+      .map((i) => i.value).filter(Boolean);
     return {
       el,
       name: el.dataset.name,
