@@ -4,6 +4,10 @@ Every file is served below `/assets/<version>/`, where the version is a hash of 
 static folder. Relative imports between JavaScript modules therefore stay within one
 version: a page can never load a new module next to an old one.
 
+Scripts and style sheets are sent without their comments and spaces (rJSmin, rCSSmin), once,
+when first asked for: the files in the repository stay readable and there is no build step,
+while a phone downloads about a quarter less.
+
 The participant pages' style sheet is small and blocks the first paint, so every page carries
 it inline (allowed by its hash in the Content-Security-Policy) instead of waiting one more
 round trip for it.
@@ -23,6 +27,8 @@ import re
 from pathlib import Path
 
 import brotli
+import rcssmin
+import rjsmin
 from flask import Flask
 from flask import abort
 from flask import current_app
@@ -53,7 +59,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["module_preloads"] = module_preloads
     app.jinja_env.globals["expression_modules"] = lambda form: [asset_url(name) for name in browser_modules(form)]
-    css = (static / INLINE_STYLE).read_text(encoding="utf-8")
+    css = minified(INLINE_STYLE, (static / INLINE_STYLE).read_text(encoding="utf-8"))
     if "</" in css:
         raise ValueError(f"{INLINE_STYLE} must not contain '</': it is inlined in a <style> element")
     app.jinja_env.globals["inline_style"] = Markup(css)  # noqa: S704 - our own file, checked above
@@ -131,10 +137,21 @@ def _serve_asset(version: str, filename: str):
     return response.make_conditional(request)
 
 
+def minified(name: str, text: str) -> str:
+    """A script or style sheet without comments and needless spaces; other files as they are."""
+    if name.endswith((".js", ".mjs")):
+        return rjsmin.jsmin(text)
+    if name.endswith(".css"):
+        return rcssmin.cssmin(text)
+    return text
+
+
 @functools.lru_cache(maxsize=512)
 def _encoded(path: str, mtime_ns: int, encoding: str | None) -> bytes:
-    """A file's bytes as sent: brotli at its best quality (about a fifth smaller than fast settings)."""
+    """A file's bytes as sent: minified, then brotli at its best quality (about a fifth smaller than fast settings)."""
     data = Path(path).read_bytes()
+    if path.endswith((".js", ".mjs", ".css")):
+        data = minified(path, data.decode("utf-8")).encode("utf-8")
     if encoding == "br":
         return brotli.compress(data, quality=11)
     if encoding == "gzip":

@@ -2,12 +2,16 @@
 
 import gzip
 import re
+import subprocess
 from pathlib import Path
 
 import brotli
 import pytest
 
+from survey_app.assets import minified
 from survey_app.assets import module_graph
+
+from .test_quality import require
 
 
 def write(folder, name, text):
@@ -59,8 +63,23 @@ def test_assets_are_sent_compressed_in_what_the_browser_accepts(client, app, acc
     for name in ("js/main.js", "css/app.css"):
         response = client.get(asset_path(client, name), headers={"Accept-Encoding": accept})
         assert response.headers.get("Content-Encoding") == encoding
-        assert decode(response.data) == (Path(app.static_folder) / name).read_bytes()
+        source = (Path(app.static_folder) / name).read_text(encoding="utf-8")
+        assert decode(response.data).decode("utf-8") == minified(name, source)
         assert "Accept-Encoding" in response.headers["Vary"]
+
+
+def test_served_scripts_are_smaller_and_still_parse(client, app, tmp_path):
+    """Every module as a phone gets it: without comments, and still valid for the JavaScript parser."""
+    node = require("node")
+    scripts = sorted((Path(app.static_folder) / "js").glob("*.js"))
+    assert scripts
+    for path in scripts:
+        served = client.get(asset_path(client, f"js/{path.name}"), headers={"Accept-Encoding": "identity"}).data
+        assert len(served) < path.stat().st_size
+        copy = tmp_path / (path.stem + ".mjs")
+        copy.write_bytes(served)
+        check = subprocess.run([node, "--check", str(copy)], capture_output=True, text=True)
+        assert check.returncode == 0, f"{path.name}: {check.stderr}"
 
 
 def test_assets_carry_no_page_only_headers(client):

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from survey_app import create_app
+from survey_app.assets import minified
 from survey_app.models import Submission
 
 from .conftest import TEST_FORMS
@@ -190,7 +191,7 @@ def test_static_files_are_cached_long(client):
 def test_the_inline_style_sheet_is_the_one_the_policy_allows(client, app):
     response = client.get(FORM_URL)
     styles = re.findall(r"<style>(.*?)</style>", response.data.decode(), re.DOTALL)
-    assert styles == [(Path(app.static_folder) / "css/app.css").read_text()]
+    assert styles == [minified("css/app.css", (Path(app.static_folder) / "css/app.css").read_text())]
     digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
     assert f"style-src 'self' 'sha256-{digest}';" in response.headers["Content-Security-Policy"]
 
