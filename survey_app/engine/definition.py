@@ -22,6 +22,8 @@ TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message"
 class Choice:
     name: str
     label: Text
+    correct: bool = False  # assessments (scoring.py): a right answer
+    score: float | None = None  # assessments: points for picking it, overriding the question's
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Question:
     appearance: str = ""
     parameters: dict = field(default_factory=dict)
     children: tuple["Question", ...] = ()
+    objective: str | None = None  # assessments: the learning objective it checks
+    points: float | None = None  # assessments: points for a right answer (1 when unset)
 
     @property
     def is_input(self) -> bool:
@@ -66,6 +70,9 @@ class FormDefinition:
     description: Text = field(default_factory=dict)
     # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
     attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    # Assessments (scoring.py): learning objectives by id, and settings {pass_mark, show_score}
+    objectives: dict[str, Text] = field(default_factory=dict)
+    assessment: dict = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
         """Yield every question in document order with the groups that contain it."""
@@ -101,12 +108,21 @@ def question_to_dict(question: Question) -> dict:
     data = {"type": f"{question.type} {question.list_name}" if question.list_name else question.type,
             "name": question.name}
     for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
-                "constraint_message", "calculation", "default", "appearance", "parameters"):
+                "constraint_message", "calculation", "default", "appearance", "parameters", "objective", "points"):
         value = getattr(question, key)
-        if value:
+        if value or (key == "points" and value == 0):
             data[key] = value
     if question.type == "group":
         data["children"] = [question_to_dict(child) for child in question.children]
+    return data
+
+
+def choice_to_dict(choice: Choice) -> dict:
+    data = {"name": choice.name, "label": choice.label}
+    if choice.correct:
+        data["correct"] = True
+    if choice.score is not None:
+        data["score"] = choice.score
     return data
 
 
@@ -116,9 +132,13 @@ def definition_to_dict(form: FormDefinition) -> dict:
     if form.description:
         data["description"] = form.description
     data["settings"] = {"default_language": form.default_language, "languages": list(form.languages)}
+    if form.assessment:  # assessment keys only when used, so other questionnaires keep their version hash
+        data["settings"]["assessment"] = dict(form.assessment)
+    if form.objectives:
+        data["objectives"] = {key: dict(label) for key, label in form.objectives.items()}
     data["survey"] = [question_to_dict(q) for q in form.survey]
     data["choices"] = {
-        name: [{"name": c.name, "label": c.label} for c in options]
+        name: [choice_to_dict(c) for c in options]
         for name, options in form.choices.items()
     }
     if form.attachments:  # only when present, so questionnaires without them keep their version hash

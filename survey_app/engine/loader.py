@@ -18,6 +18,8 @@ from .expression_attachments import read_attachments
 from .expressions import ExpressionError
 from .expressions import parse
 from .expressions import references
+from .scoring import assessment_problems
+from .scoring import read_assessment
 from .texts import normalise_code
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -25,6 +27,7 @@ EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculation")
 KNOWN_KEYS = frozenset({
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "default", "appearance", "parameters", "children",
+    "objective", "points",  # assessments: see scoring.py
 })
 
 
@@ -93,9 +96,11 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
         languages=languages, survey=survey, choices=choices,
         description=reader.text(data.get("description"), "description"),
         attachments=read_attachments(data.get("attachments"), problems),
+        **read_assessment(data, settings, reader.text, problems),
     )
     _check_references(form, problems)
     problems.extend(attachment_problems(form))
+    problems.extend(assessment_problems(form))
     if not form.title.get(default):
         problems.append(f"title has no text in the default language '{default}'")
     if problems:
@@ -139,7 +144,9 @@ class _Reader:
                 if name in names:
                     self.problems.append(f"choice list '{list_name}': option '{name}' appears twice")
                 names.add(name)
-                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}")))
+                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}"),
+                                    **_choice_scoring(option, f"choice list '{list_name}': option '{name}'",
+                                                      self.problems)))
             lists[str(list_name)] = tuple(items)
         return lists
 
@@ -186,7 +193,34 @@ class _Reader:
             default=None if raw.get("default") in (None, "") else str(raw.get("default")),
             appearance=str(raw.get("appearance") or ""), parameters=self.parameters(raw.get("parameters"), label),
             children=self.items(raw.get("children"), label) if kind == "group" else (),
+            objective=str(raw["objective"]) if raw.get("objective") not in (None, "") else None,
+            points=_number(raw.get("points"), f"{label}: points", self.problems),
         )
+
+
+def _choice_scoring(option: dict, label: str, problems: list[str]) -> dict:
+    """Read an option's assessment keys: `correct: true` and `score: <number>`."""
+    correct = option.get("correct", False)
+    if isinstance(correct, str) and correct.strip().lower() in ("yes", "true", "1", "no", "false", "0", ""):
+        correct = correct.strip().lower() in ("yes", "true", "1")
+    if not isinstance(correct, bool):
+        problems.append(f"{label}: correct must be true or false")
+        correct = False
+    return {"correct": correct, "score": _number(option.get("score"), f"{label}: score", problems)}
+
+
+def _number(value, label: str, problems: list[str]) -> float | None:
+    """A finite number (points, a score), or None when absent."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or number != number or abs(number) > 1_000_000:
+        problems.append(f"{label} must be a number")
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def _condition(value) -> str | None:
