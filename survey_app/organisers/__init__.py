@@ -5,6 +5,7 @@
     exports.py    downloads of the answers (CSV, XLSX, JSON) and the `export` CLI command
     quarantine.py records sync could not store: fix and accept, or discard
     imports.py    answers carried on a file (a laptop's export, a phone's saved answers)
+    ../assessments/pages.py  knowledge checks: before and after, the gain, per objective and question
 """
 
 from flask import Blueprint
@@ -20,6 +21,7 @@ def _interface_languages() -> dict:
     return {"languages": INTERFACE_LANGUAGES}
 
 
+from ..assessments import pages as _assessment_pages  # noqa: E402, F401  (assessment results, on bp too)
 from . import exports  # noqa: E402, F401
 from . import imports  # noqa: E402, F401
 from . import quarantine  # noqa: E402, F401
