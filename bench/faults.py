@@ -18,6 +18,11 @@ with what the central database stores:
   held at (about) the database's size, so writes fail with SQLITE_FULL; the push must get
   an error with nothing unstored acknowledged; then the limit is raised and a resend must
   store everything exactly once.
+- poisoned push (its own table): a workshop database of --poisoned-size good submissions among which
+  a few poisoned ones are written around the app (a UUID with a newline, NUL and half a surrogate pair
+  in an answer, a date in year 1, a number beyond a double); one push must deliver every good record
+  and keep each poisoned one in the quarantine of both sides. Figures: good delivered / good sent,
+  poisoned quarantined on the central server and on the workshop laptop.
 Columns: injections; acknowledged (by the workshop side, after the final push); stored
 (the central server holds, of those rounds' records); lost (acknowledged but not stored,
 checked both right after the fault and at the end); doubled (rows minus distinct UUIDs).
@@ -26,6 +31,7 @@ that got some batches in before the disk filled); failed counts pushes that ende
 error and had to be run again. Goal: lost 0 and doubled 0, and stored = acknowledged.
 
 Run: python bench/faults.py [--rounds 20] [--size 1000] [--restart-postgres]   (--rounds 100 for the full figure)
+     python bench/faults.py --only poisoned [--poisoned-size 5000]
 """
 
 import argparse
@@ -277,6 +283,44 @@ def disk_full(tmp: Path, workshops, rounds: int) -> Tally:
     return tally
 
 
+# Records a workshop laptop may hold from before its own checks refused them: SQL assignments, each applied
+# to rows spread through the database so that good records come before and after every one.
+POISONS = (
+    "uuid = uuid || char(10)",
+    """answers = '{"overall": "1", "why_low": "a\\u0000b"}'""",
+    """answers = '{"overall": "1", "why_low": "\\ud800"}'""",
+    "submitted_at = '0001-01-01 00:00:00.000000'",
+    """answers = '{"overall": Infinity, "age": "30"}'""",
+)
+
+
+def poisoned_push(server: LiveServer, central_url: str, workshop: Workshop, copies: int = 2) -> bool:
+    """Push good records with a few poisoned ones among them; print what arrived and what was kept aside."""
+    engine = create_engine(workshop.url, poolclass=NullPool)
+    total = len(workshop.sent)
+    poisoned_ids = [1 + (total * (n + 1)) // (len(POISONS) * copies + 1) for n in range(len(POISONS) * copies)]
+    with engine.begin() as conn:
+        poisoned = {conn.execute(text(f"SELECT uuid FROM submission WHERE id = {row_id}")).scalar_one()  # noqa: S608
+                    for row_id in poisoned_ids}
+        for n, row_id in enumerate(poisoned_ids):
+            conn.execute(text(f"UPDATE submission SET {POISONS[n % len(POISONS)]} WHERE id = {row_id}"))  # noqa: S608
+    engine.dispose()
+    good = workshop.sent - poisoned
+    kept_before = scalar(central_url, "SELECT count(*) FROM quarantinedrecord")
+    started = time.perf_counter()
+    process = workshop.start(server.url, "--batch-size", "100", "--attempts", "3", "--retry-delay", "0.05")
+    process.wait(PATIENCE)
+    seconds = time.perf_counter() - started
+    delivered = len(good & set(uuids(central_url, "SELECT uuid FROM submission")))
+    kept_central = scalar(central_url, "SELECT count(*) FROM quarantinedrecord") - kept_before
+    kept_laptop = scalar(workshop.url, "SELECT count(*) FROM quarantinedrecord")
+    print(f"poisoned push: {len(good)} good and {len(poisoned)} poisoned records, batches of 100, push exit "
+          f"{process.returncode}, {seconds:.1f} s  {load()}")
+    print(f"good delivered / good sent: {delivered} / {len(good)}; poisoned quarantined: "
+          f"central {kept_central} / {len(poisoned)}, laptop {kept_laptop} / {len(poisoned)}")
+    return process.returncode == 0 and delivered == len(good) and kept_central == kept_laptop == len(poisoned)
+
+
 def doubles(central_url: str) -> int:
     return scalar(central_url, "SELECT count(*) - count(DISTINCT uuid) FROM submission")
 
@@ -298,7 +342,11 @@ def main() -> None:
     parser.add_argument("--restart-postgres", action="store_true",
                         help="also restart this machine's PostgreSQL service mid-push (disturbs anything else "
                              "using it; needs root and Debian's pg_ctlcluster)")
+    parser.add_argument("--poisoned-size", type=int, default=5000, help="good submissions in the poisoned push")
+    parser.add_argument("--only", choices=["poisoned"], help="run only this scenario")
     args = parser.parse_args()
+    if args.only == "poisoned":
+        return only_poisoned(args.poisoned_size)
     tallies = []
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         tmp = Path(tmp)
@@ -320,12 +368,30 @@ def main() -> None:
             for fault, rounds in faults:
                 tallies.append(fault(server, central_url, workshops, rounds))
                 print(tallies[-1].row(), flush=True)
+            poisoned_met = poisoned_push(server, central_url, next(workshop_factory(tmp, args.poisoned_size)))
         finally:
             server.stop()
         tallies.append(disk_full(tmp, workshops, args.other_rounds))
         print(tallies[-1].row(), flush=True)
     met = all(t.lost == 0 and t.doubled == 0 and t.stored == t.acknowledged for t in tallies)
     print(f"goal: lost 0, doubled 0, stored = acknowledged: {'met' if met else 'NOT MET'}")
+    print(f"goal: every good record delivered, every poisoned one quarantined on both sides: "
+          f"{'met' if poisoned_met else 'NOT MET'}")
+
+
+def only_poisoned(size: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        tmp = Path(tmp)
+        postgres = postgres_reachable()
+        central_url = stack.enter_context(postgres_database()) if postgres else f"sqlite:///{tmp / 'central.db'}"
+        server = LiveServer(tmp / "central", central_url, FORMS).start(timeout=PATIENCE)
+        print(f"central server: run.py on {'PostgreSQL' if postgres else 'SQLite'}")
+        try:
+            met = poisoned_push(server, central_url, next(workshop_factory(tmp, size)))
+        finally:
+            server.stop()
+    print(f"goal: every good record delivered, every poisoned one quarantined on both sides: "
+          f"{'met' if met else 'NOT MET'}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import hmac
 import io
 import json
 import logging
-import re
 import zlib
 
 import orjson
@@ -36,14 +35,15 @@ from flask import current_app
 from flask import jsonify
 from flask import request
 from flask import url_for
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import openapi
 from . import tokens
+from .db import STORAGE_ERRORS
 from .db import get_session
 from .engine.translatable import progress
+from .engine.validation import storable_text
 from .forms_store import current_versions
 from .forms_store import definition_of
 from .forms_store import get_version
@@ -55,10 +55,9 @@ log = logging.getLogger(__name__)
 SOURCE_MAX_LENGTH = 200
 READ_CHUNK = 64 * 1024
 GZIP_ENCODINGS = ("gzip", "x-gzip")
-# Escapes (a backslash after an even run of backslashes) that valid UTF-8 JSON can use to smuggle
-# in what is not storable text: unpaired surrogates, and NUL, which PostgreSQL refuses to store.
-SURROGATE_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u[dD][89abAB]")
-NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+# Python reads integers of more digits than this only with a ValueError for the whole body; such a
+# number is read as a float (inf), so that its record alone is refused (submissions.unstorable).
+MAX_INT_DIGITS = 4000
 # Every digit made "0" and every other byte "x", so that one search finds a run of 19 digits: a number
 # orjson may read otherwise (it reads an integer beyond 64 bits as a float).
 DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
@@ -79,6 +78,14 @@ def api_error(status: int, error: str, message: str, **extra):
     response = jsonify({"error": error, "message": message, **extra})
     response.status_code = status
     return response
+
+
+@bp.url_value_preprocessor
+def refuse_unstorable_text(_endpoint, values):
+    """A questionnaire or version named with NUL or half a surrogate pair is none this server has."""
+    if values and not all(storable_text(value) for value in values.values() if isinstance(value, str)):
+        error = "unknown_version" if "version" in values else "unknown_form"
+        raise Refusal(404, error, "No questionnaire or version has that name.")
 
 
 @bp.errorhandler(Refusal)
@@ -160,11 +167,11 @@ def receive_batch():
     forget every record it gets a result for.
     """
     require_sync_permission()
-    source, records = parse_batch(read_body())
+    source, records, plain = parse_batch(read_body())
     session = get_session()
     try:
-        results = apply_batch(session=session, records=records, source=source)
-    except SQLAlchemyError:
+        results = apply_batch(session=session, records=records, source=source, plain=plain)
+    except STORAGE_ERRORS:  # the driver's own errors too: the SQLite insert uses its cursor directly
         log.exception("batch of %d records from %r not stored", len(records), source)
         _roll_back(session)
         response = api_error(503, "unavailable", "The database could not store this batch, so nothing in it is "
@@ -196,7 +203,7 @@ def results_response(results: list[dict]):
 def _roll_back(session) -> None:
     try:
         session.rollback()
-    except SQLAlchemyError:
+    except STORAGE_ERRORS:
         log.exception("rollback after a failed batch failed too")
 
 
@@ -257,13 +264,18 @@ def inflate(stream, limit: int) -> bytearray:
     return body
 
 
-def parse_batch(body: bytes | bytearray) -> tuple[str, list]:
-    """Read a batch from JSON and check its shape; return its source and its records."""
-    data = _json(body)
+def parse_batch(body: bytes | bytearray) -> tuple[str, list, bool]:
+    """Read a batch from JSON and check its shape; return its source, its records, and whether they are plain.
+
+    Plain: read by orjson (which refuses half a surrogate pair and numbers beyond a double) from a body
+    without a \\u0000 escape, so every text can be stored and every number is finite: nearly every
+    batch, whose records then need no walk through every value (submissions.unstorable).
+    """
+    data, plain = _read(body)
     if not isinstance(data, dict):
         raise Refusal(400, "bad_shape", "The body must be a JSON object with 'source' and 'submissions'.")
     source, records = data.get("source"), data.get("submissions")
-    if not isinstance(source, str) or not 0 < len(source) <= SOURCE_MAX_LENGTH:
+    if not isinstance(source, str) or not 0 < len(source) <= SOURCE_MAX_LENGTH or not storable_text(source):
         raise Refusal(400, "bad_shape", f"'source' must be a string of 1 to {SOURCE_MAX_LENGTH} characters "
                       "naming the phone or server that sends the batch.", field="source")
     if not isinstance(records, list):
@@ -272,7 +284,7 @@ def parse_batch(body: bytes | bytearray) -> tuple[str, list]:
     if len(records) > limit:
         raise Refusal(413, "too_many_records", f"A batch holds at most {limit} records and this one has "
                       f"{len(records)}; send them in smaller batches.", field="submissions")
-    return source, records
+    return source, records, plain
 
 
 def _json(body: bytes | bytearray):
@@ -281,28 +293,33 @@ def _json(body: bytes | bytearray):
     orjson reads it several times faster where it gives exactly what the standard library gives;
     anything else goes the standard library's way, which answers as it always has.
     """
+    return _read(body)[0]
+
+
+def _read(body: bytes | bytearray) -> tuple:
+    """The body as JSON, and whether orjson read it from a body without a \\u0000 escape (plain)."""
     data = _orjson(body)
-    return _stdlib_json(body) if data is _NOT_READ else data
+    if data is _NOT_READ:
+        return _stdlib_json(body), False
+    return data, b"\\u0000" not in body
 
 
 def _stdlib_json(body: bytes | bytearray):
+    """Read JSON the standard library's way; what a record holds that cannot be stored is that record's problem.
+
+    Escaped NUL, lone surrogates, NaN and numbers beyond a double are read as they are (1e400 as inf):
+    submissions.unstorable refuses the record that holds them, and only it.
+    """
     try:
-        text = body.decode("utf-8")
-        data = json.loads(text, parse_constant=_no_constant)
-        # The plain substring tests are many times faster than the regexes on a large batch
-        # and nearly always false, so the regexes rarely run.
-        if ("\\ud" in text or "\\uD" in text) and SURROGATE_ESCAPE.search(text):
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        if "\\u0000" in text and NUL_ESCAPE.search(text):
-            raise ValueError("text must not contain U+0000 (NUL)")
+        return json.loads(body.decode("utf-8"), parse_int=_integer)
     except UnicodeDecodeError as exc:
         raise Refusal(400, "bad_json", "The body is not valid UTF-8 text.") from exc
-    except UnicodeEncodeError as exc:
-        raise Refusal(400, "bad_json", "The body escapes an unpaired surrogate (\\uD800-\\uDFFF), "
-                      "which is not text.") from exc
     except (ValueError, RecursionError) as exc:
         raise Refusal(400, "bad_json", f"The body is not JSON this server accepts: {str(exc)[:200]}") from exc
-    return data
+
+
+def _integer(digits: str):
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
 
 
 _NOT_READ = object()
@@ -312,13 +329,13 @@ def _orjson(body: bytes | bytearray):
     """The body as orjson reads it when that is what the standard library would make of it, else _NOT_READ.
 
     orjson refuses what the standard library refuses here (invalid UTF-8, NaN and Infinity,
-    unpaired surrogate escapes, control characters, a BOM), and refuses more (numbers beyond a
-    double, more than 1024 levels). It differs on three things, each sent the long way: it reads
-    an integer beyond 64 bits as a float (any run of 19 digits), it takes a \\u0000 escape (refused
-    here), and it takes nesting deeper than the standard library, or json.dumps later, can handle
-    (orjson writes back at most 254 levels, so a document it can write back is shallow enough).
+    control characters, a BOM), and refuses more (unpaired surrogate escapes, numbers beyond a
+    double, more than 1024 levels), which go the long way. It differs on two things, each sent the
+    long way too: it reads an integer beyond 64 bits as a float (any run of 19 digits), and it takes
+    nesting deeper than the standard library, or json.dumps later, can handle (orjson writes back at
+    most 254 levels, so a document it can write back is shallow enough).
     """
-    if b"\\u0000" in body or LONG_DIGIT_RUN in body.translate(DIGITS_AS_ZEROS):
+    if LONG_DIGIT_RUN in body.translate(DIGITS_AS_ZEROS):
         return _NOT_READ
     try:
         data = orjson.loads(body)
@@ -326,10 +343,6 @@ def _orjson(body: bytes | bytearray):
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return _NOT_READ
     return data
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON value")
 
 
 @bp.get("/openapi.json")

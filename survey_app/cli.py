@@ -30,6 +30,8 @@ def _source() -> str:
 def _echo_counts(counts) -> None:
     for status in sync_client.STATUSES:
         click.echo(f"{status}: {counts.get(status, 0)}")
+    for status in sorted(set(counts) - set(sync_client.STATUSES)):  # refused: kept aside here, not there
+        click.echo(f"{status}: {counts[status]}")
 
 
 def _base_url(_ctx, _param, value):

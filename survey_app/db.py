@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -9,8 +10,12 @@ import click
 from flask import current_app
 from flask import g
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from sqlmodel import create_engine
 
@@ -18,6 +23,27 @@ from . import migrations
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 log = logging.getLogger(__name__)
+# What storing can fail with: SQLAlchemy's errors, and the SQLite driver's own where its cursor is used
+# directly (submissions._insert_sqlite).
+STORAGE_ERRORS = (SQLAlchemyError, sqlite3.Error)
+# Words of the errors that mean "cannot write now", not a bug: a read-only or full disk, a lock held too
+# long, a database that cannot be reached. They answer 503 with Retry-After, never 500.
+UNAVAILABLE_WORDS = ("readonly", "read-only", "disk is full", "disk full", "no space left", "disk i/o error",
+                     "database is locked", "unable to open database", "could not connect", "connection refused",
+                     "server closed the connection", "terminating connection")
+RETRY_AFTER = "30"
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Tell whether a storage error means the database cannot take writes now (retry later), not a bug."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, SQLAlchemyError) and not isinstance(exc, DBAPIError):
+        return False
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    text = str(original).lower()
+    return type(original).__name__ in ("DiskFull", "ReadOnlySqlTransaction") or any(
+        word in text for word in UNAVAILABLE_WORDS)
 
 
 def make_engine(url: str):
@@ -68,9 +94,16 @@ def _sqlite_begin_immediate(connection):
 
     A deferred transaction that reads and then writes fails at once with "database is
     locked" when another writer committed in between (WAL cannot upgrade a stale
-    snapshot); taking the lock first makes concurrent writers queue instead.
+    snapshot); taking the lock first makes concurrent writers queue instead. A database that takes
+    no writes (read-only) refuses that BEGIN: reading still works, and a write fails where it is made,
+    so that a page can answer 503 with the answers sent still in it.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except DBAPIError as exc:
+        if "readonly" not in str(exc.orig).lower():
+            raise
+        connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app) -> None:
@@ -79,8 +112,21 @@ def init_app(app) -> None:
     app.extensions["survey_engine"] = engine
     migrations.prepare(engine)
     app.teardown_appcontext(close_session)
+    app.register_error_handler(sqlite3.Error, _storage_failure)
+    app.register_error_handler(DBAPIError, _storage_failure)
     app.cli.add_command(init_db_command)
     app.cli.add_command(db_command)
+
+
+def _storage_failure(exc):
+    """A page that could not be written answers 503 with Retry-After when the disk is the cause, else 500."""
+    if not is_unavailable(exc):
+        raise exc
+    current_app.logger.error("database cannot take writes now: %s", exc)
+    body = _("This server cannot save anything right now (its storage is full or read-only). Nothing you "
+             "sent was lost on your side: please try again in a few minutes.")
+    return current_app.response_class(f"<!doctype html><title>503</title><p>{escape(body)}</p>", status=503,
+                                      headers={"Retry-After": RETRY_AFTER}, mimetype="text/html")
 
 
 def get_engine():

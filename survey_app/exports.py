@@ -38,8 +38,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import exports_repeats
 from .engine.texts import resolve
 from .engine.texts import to_ascii_digits
+from .forms_store import definition_of
+from .forms_store import get_version
 from .models import Submission
 from .results import LIKERT
 from .results import MULTIPLE
@@ -56,6 +59,7 @@ MIME_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "zip": "application/zip",
 }
 # = + - @ and their full-width and small forms, which some spreadsheet programs read as the ASCII ones.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62",
@@ -90,6 +94,7 @@ class Layout:
 
     items: list[Item]
     options: Options = field(default_factory=Options)
+    repeats: tuple = ()  # exports_repeats.RepeatTable: one more table per repeat
 
     @property
     def labels(self) -> str | None:
@@ -101,6 +106,11 @@ class Layout:
 
     def header(self) -> list[str]:
         return [column.header for column in self.columns]
+
+    def question_columns(self, items: list[Item]) -> list[Column]:
+        """The columns of some questions alone (a repeat's own table), worded as this layout's."""
+        heading = _Heading(self.options.labels if self.options.label_headers else None)
+        return heading.unique([column for item in items for column in _question_columns(item, self.options, heading)])
 
     def cells(self, row) -> list:
         """Return one submission's row: metadata, then each question's value(s)."""
@@ -248,7 +258,15 @@ def _one_line(text: str) -> str:
 
 
 def layout_for(*, session: Session, form_id: str, filters: Filters, options: Options | None = None) -> Layout:
-    return Layout(items_of(session=session, form_id=form_id, version=filters.version), options or Options())
+    repeats = exports_repeats.repeat_tables(definition_for(session=session, form_id=form_id, version=filters.version))
+    return Layout(items_of(session=session, form_id=form_id, version=filters.version), options or Options(), repeats)
+
+
+def definition_for(*, session: Session, form_id: str, version: str | None):
+    """The definition whose repeats become tables: the version filtered on, else the current one."""
+    found = get_version(session=session, form_id=form_id, version=version) if version else None
+    found = found or get_version(session=session, form_id=form_id)
+    return definition_of(found) if found else None
 
 
 def utc_time(moment: datetime.datetime | None) -> str | None:
@@ -292,7 +310,17 @@ def defuse(value):
 
 
 def write_csv(rows: Iterable[tuple], layout: Layout, file) -> None:
-    """Write a UTF-8 CSV with a byte-order mark, so spreadsheet programs read Persian right."""
+    """Write a UTF-8 CSV with a byte-order mark, so spreadsheet programs read Persian right.
+
+    With repeats, a zip of this CSV and one per repeat (exports_repeats).
+    """
+    if layout.repeats:
+        exports_repeats.write_csv_zip(rows, layout, _plain_csv, defuse, file, layout.question_columns)
+        return
+    _plain_csv(rows, layout, file)
+
+
+def _plain_csv(rows: Iterable[tuple], layout: Layout, file) -> None:
     text = io.TextIOWrapper(file, encoding="utf-8", newline="", write_through=False)
     writer = csv.writer(text)
     text.write("\ufeff")
@@ -319,8 +347,10 @@ def write_xlsx(rows: Iterable[tuple], layout: Layout, file) -> None:
     sheet.sheet_view.rightToLeft = layout.options.right_to_left
     sheet.freeze_panes = "A2"
     sheet.append([_xlsx_cell(name) for name in layout.header()])
+    repeats = exports_repeats.XlsxSheets(workbook, layout, _xlsx_cell, layout.question_columns)
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in layout.cells(row)])
+        repeats.add(row)
     workbook.save(file)
 
 
@@ -393,3 +423,12 @@ class _Counted:
 
 def file_name(form_id: str, fmt: str, today: datetime.date | None = None) -> str:
     return f"{form_id}-{(today or datetime.date.today()).isoformat()}.{fmt}"
+
+
+def file_format(layout: Layout, fmt: str) -> str:
+    """The kind of file a format gives for this layout: CSV with repeats is a zip of CSV files."""
+    return "zip" if fmt == "csv" and layout.repeats else fmt
+
+
+def mime_type(download_name: str) -> str:
+    return MIME_TYPES[download_name.rsplit(".", 1)[-1]]

@@ -19,10 +19,18 @@ from wtforms import TextAreaField
 
 from .engine.definition import FormDefinition
 from .engine.definition import Question
+from .engine.expressions import iso_day
+from .engine.scopes import Scope
 from .engine.texts import SOLAR_HIJRI_LANGUAGES
 from .engine.texts import Resolved
 from .engine.texts import resolve
 from .engine.validation import FieldError
+from .form_structure import NEW
+from .form_structure import Instance
+from .form_structure import InstanceField
+from .form_structure import answer_scope
+from .form_structure import filtered_options
+from .form_structure import raw_repeats
 from .i18n import solar_hijri_input
 
 META_FIELDS = ("submission_uuid", "form_version", "started_at")
@@ -39,6 +47,8 @@ def error_messages() -> dict[str, str]:
         "choice": _("Please pick one of the options."),
         "too_long": _("This answer is too long."),
         "text": _("This answer could not be read."),
+        "characters": _("This answer holds an invisible control character that cannot be saved. "
+                        "Please delete it, or type the answer again instead of pasting it."),
         "summary": _("Some answers need checking. They are marked below."),
     }
 
@@ -75,6 +85,8 @@ def default_values(form: FormDefinition, lang: str, today: datetime.date) -> dic
         if question.type == "date" and lang in SOLAR_HIJRI_LANGUAGES:
             value = solar_hijri_input(value)
         values[question.name] = value.split() if question.type == "select_multiple" else value
+    # A repeat without a count starts with one instance, as on ODK's and Enketo's phones.
+    values.update((q.name, [{}]) for q, _ in form.walk() if q.type == "repeat" and not q.repeat_count)
     return values
 
 
@@ -86,13 +98,15 @@ def raw_answers(form: FormDefinition, formdata) -> dict:
             answers[question.name] = formdata.getlist(question.name)
         elif question.is_input:
             answers[question.name] = formdata.get(question.name, "")
-    return answers
+    return {**answers, **raw_repeats(form.survey, formdata)}
 
 
 def attach_errors(wtform: FlaskForm, form: FormDefinition, errors: dict[str, FieldError], lang: str) -> None:
     """Put each engine error next to its question, in the participant's language."""
     words = error_messages()
     for name, error in errors.items():
+        if name not in wtform._fields:
+            continue  # inside an instance of a repeat: drawn with the instance (repeat_view)
         own = resolve(error.message, lang, form.default_language)
         wtform[name].errors = [own.text if own else words.get(error.code, words["constraint"])]
 
@@ -110,10 +124,16 @@ class QuestionView:
     constraint_message: str = ""
     date_style: str = "iso"
     hidden_at_start: bool = False  # not relevant with the answers the page starts with
+    path: str = ""  # inside an instance of a repeat: the field's name, repeat/0/question
+    choice_filter: str = ""  # the filter as the phone evaluates it (see engine.choice_filter)
+    choice_columns: dict = field(default_factory=dict)  # option -> its columns, for the filter
+    filtered_out: set = field(default_factory=set)  # options the answers so far do not allow
+    instances: list = field(default_factory=list)  # a repeat's instances (form_structure.Instance)
+    template: object = None  # a repeat's empty instance, which the phone copies to add one
 
     @property
     def name(self) -> str:
-        return self.question.name
+        return self.path or self.question.name
 
     @property
     def kind(self) -> str:
@@ -121,17 +141,24 @@ class QuestionView:
 
 
 def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
-                   hidden: frozenset[str] | set[str] = frozenset()) -> list[QuestionView]:
+                   hidden: frozenset[str] | set[str] = frozenset(), structure: "StructureState | None" = None,
+                   ) -> list[QuestionView]:
     """Describe the questionnaire's items for the template, texts resolved with fallbacks.
 
     `hidden` names the items that are not relevant with the answers the page starts with: the
     page draws them hidden, so a slow phone does not show them until its scripts arrive (and a
     browser without scripts shows them all, through the page's <noscript> style sheet).
+    `structure` carries what repeats and filtered choices need (the answers so far, errors by path).
     """
-    return [_view(form, wtform, question, lang, hidden) for question in form.survey]
+    if structure is None:
+        structure = StructureState({}, answer_scope(form, {}), {}, set(), iso_day(datetime.date.today()))
+    return [_view(form, wtform, question, lang, hidden, structure) for question in form.survey]
 
 
-def _view(form, wtform, question, lang, hidden=frozenset()) -> QuestionView:
+def _view(form, wtform, question, lang, hidden=frozenset(), structure=None) -> QuestionView:
+    if question.type == "repeat" and structure is not None:
+        return repeat_view(form, question, lang, structure, "", structure.raw.get(question.name),
+                           structure.scope)
     default = form.default_language
     view = QuestionView(
         question=question,
@@ -147,5 +174,92 @@ def _view(form, wtform, question, lang, hidden=frozenset()) -> QuestionView:
             (choice.name, resolve(choice.label, lang, default) if choice.label else Resolved(choice.name, lang))
             for choice in form.choices_for(question)
         ]
-    view.children = [_view(form, wtform, child, lang, hidden) for child in question.children]
+    if structure is not None:
+        filtered_options(view, form, structure.scope, structure.today)
+    view.children = [_view(form, wtform, child, lang, hidden, structure) for child in question.children]
     return view
+
+
+@dataclass
+class StructureState:
+    """What the page knows of repeats and filters: raw answers, checked answers' scope, errors by path."""
+
+    raw: dict
+    scope: Scope
+    errors: dict[str, FieldError]  # the errors the page shows
+    hidden: set[str]
+    today: str
+
+
+def structure_state(form: FormDefinition, raw: dict, outcome, today: datetime.date, shown: dict) -> StructureState:
+    return StructureState(raw, answer_scope(form, outcome.answers), shown, outcome.hidden, iso_day(today))
+
+
+def repeat_view(form, question, lang, state: StructureState, prefix: str, rows, scope) -> QuestionView:
+    """A repeat with its instances drawn from the raw answers (as many as repeat_count asks, if set)."""
+    default = form.default_language
+    path = prefix + question.name
+    rows = rows if isinstance(rows, list) else []
+    checked = scope.values.get(question.name) if isinstance(scope.values.get(question.name), list) else []
+    if question.repeat_count:
+        rows = (rows + [{}] * len(checked))[:len(checked)]
+    view = QuestionView(question=question, label=resolve(question.label, lang, default),
+                        hint=resolve(question.hint, lang, default), path=path if prefix else "",
+                        hidden_at_start=path in state.hidden)
+    for number, row in enumerate(rows):
+        inner = scope.inside(question.name, checked[number] if number < len(checked) else {}, number + 1)
+        view.instances.append(Instance(number, f"{path}/{number}/",
+                                       _instance_items(form, question.children, lang, state, f"{path}/{number}/",
+                                                       row if isinstance(row, dict) else {}, inner)))
+    empty = scope.inside(question.name, {}, len(rows) + 1)
+    blank = StructureState({}, empty, {}, set(), state.today)
+    view.template = Instance(-1, f"{path}/{NEW}/",
+                             _instance_items(form, question.children, lang, blank, f"{path}/{NEW}/", {}, empty))
+    return view
+
+
+def _instance_items(form, items, lang, state: StructureState, prefix: str, row: dict, scope) -> list[QuestionView]:
+    views = []
+    for question in items:
+        if question.type == "repeat":
+            views.append(repeat_view(form, question, lang, state, prefix, row.get(question.name), scope))
+            continue
+        view = _instance_view(form, question, lang, state, prefix, row, scope)
+        view.children = _instance_items(form, question.children, lang, state, prefix, row, scope)
+        views.append(view)
+    return views
+
+
+def _instance_view(form, question, lang, state: StructureState, prefix: str, row: dict, scope) -> QuestionView:
+    default, path = form.default_language, prefix + question.name
+    error = state.errors.get(path)
+    value = row.get(question.name, _default_of(question))
+    view = QuestionView(
+        question=question, label=resolve(question.label, lang, default), hint=resolve(question.hint, lang, default),
+        wtfield=InstanceField(value, [error_text(form, error, lang)] if error else []) if question.is_input else None,
+        constraint_message=resolve(question.constraint_message, lang, default).text,
+        date_style="solar" if lang in SOLAR_HIJRI_LANGUAGES else "iso",
+        hidden_at_start=path in state.hidden and question.type != "calculate", path=path)
+    if question.is_choice:
+        view.options = _options(form, question, lang)
+    filtered_options(view, form, scope, state.today)
+    return view
+
+
+def _default_of(question: Question):
+    if question.default is None or not question.is_input:
+        return None
+    return question.default.split() if question.type == "select_multiple" else question.default
+
+
+def _options(form, question, lang) -> list:
+    default = form.default_language
+    return [(choice.name, resolve(choice.label, lang, default) if choice.label else Resolved(choice.name, lang))
+            for choice in form.choices_for(question)]
+
+
+def error_text(form: FormDefinition, error: FieldError, lang: str) -> str:
+    """An engine error in the participant's language: the form's own message, else the interface's words."""
+    own = resolve(error.message, lang, form.default_language)
+    words = error_messages()
+    return own.text if own else words.get(error.code, words["constraint"])

@@ -119,15 +119,22 @@ def _remember_language(response):
 
 
 def format_date(value, lang: str) -> str:
-    """Show an ISO date in Solar Hijri (Persian digits) for Persian, Dari and Pashto, else ISO."""
+    """Show an ISO date in Solar Hijri (Persian digits) for Persian, Dari and Pashto, else ISO.
+
+    Never raises: a date the calendar cannot show (before 622 AD, or past its last year) or text that is
+    not a date is shown as it is, so one odd record cannot break a page.
+    """
     if not value:
         return ""
-    if isinstance(value, str):
-        value = datetime.date.fromisoformat(value[:10])
-    if lang not in SOLAR_HIJRI_LANGUAGES:
-        return value.isoformat()
-    jalali = jdatetime.date.fromgregorian(date=value)
-    return localise_digits(f"{jalali.day} {MONTHS[lang][jalali.month - 1]} {jalali.year}", lang)
+    try:
+        if isinstance(value, str):
+            value = datetime.date.fromisoformat(value[:10])
+        if lang not in SOLAR_HIJRI_LANGUAGES:
+            return value.isoformat()
+        jalali = jdatetime.date.fromgregorian(date=value)
+        return localise_digits(f"{jalali.day} {MONTHS[lang][jalali.month - 1]} {jalali.year}", lang)
+    except (ValueError, TypeError, OverflowError, AttributeError):
+        return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
 def server_time(moment: datetime.datetime) -> datetime.datetime:
@@ -160,10 +167,13 @@ def list_comma(lang: str) -> str:
 
 
 def solar_hijri_input(value) -> str:
-    """Write an ISO date as the Y/M/D Solar Hijri text a Persian reader types."""
+    """Write an ISO date as the Y/M/D Solar Hijri text a Persian reader types (as it is when it cannot be)."""
     if not value:
         return ""
-    jalali = jdatetime.date.fromgregorian(date=datetime.date.fromisoformat(str(value)[:10]))
+    try:
+        jalali = jdatetime.date.fromgregorian(date=datetime.date.fromisoformat(str(value)[:10]))
+    except (ValueError, TypeError, OverflowError):
+        return str(value)
     return localise_digits(f"{jalali.year}/{jalali.month:02d}/{jalali.day:02d}", "fa")
 
 

@@ -113,12 +113,20 @@ class QuarantinedRecord(SQLModel, table=True):
     received_at: datetime.datetime = Field(default_factory=utcnow)
 
 
-UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def is_uuid(value) -> bool:
-    """Tell whether a client sent a real UUID in its canonical form (the server never makes one up)."""
-    return isinstance(value, str) and UUID_RE.match(value) is not None
+    """Tell whether a client sent a real UUID in its hyphenated form (the server never makes one up).
+
+    The whole string must match: a trailing newline would otherwise pass, and be stored as another UUID.
+    """
+    return isinstance(value, str) and len(value) == 36 and UUID_RE.fullmatch(value) is not None
+
+
+def canonical_uuid(value) -> str | None:
+    """Return a UUID in the one form it is stored in (lower case, hyphenated), or None if it is not one."""
+    return value.lower() if is_uuid(value) else None
 
 
 class PushAck(SQLModel, table=True):

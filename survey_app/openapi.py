@@ -84,18 +84,27 @@ def _schemas(config) -> dict:
             },
         },
         "SubmissionRecord": {
+            "description": "One filled questionnaire, as a phone or server writes it. Any JSON value is taken "
+                           "here: a record that does not have this shape (a field missing or of another type, a "
+                           "UUID that is not exactly 36 characters, a date before 1970 or after 2199, text with "
+                           "U+0000 or half a surrogate pair, a number beyond a double) is not a request error. "
+                           "It alone gets the status rejected, with the reasons, and is kept aside; the other "
+                           "records of the batch are stored. The shape expected is RecordFields.",
+        },
+        "RecordFields": {
             "type": "object",
-            "description": "One filled questionnaire. A record that does not fit is not a request error: "
-                           "it gets the status rejected and is kept aside.",
+            "description": "The fields of a record that can be stored.",
             "required": ["uuid", "form_id", "form_version", "lang", "answers"],
             "properties": {
-                "uuid": {"type": "string", "format": "uuid", "description": "Made on the phone, once."},
+                "uuid": {"type": "string", "format": "uuid", "minLength": 36, "maxLength": 36,
+                         "description": "Made on the phone, once; any case, stored in lower case."},
                 "form_id": {"type": "string"},
                 "form_version": {"type": "string", "description": "The version the participant answered."},
                 "lang": {"type": "string", "minLength": 1, "maxLength": 20},
                 "started_at": nullable_time,
                 "submitted_at": nullable_time,
-                "workshop": {"type": ["string", "null"], "maxLength": 100},
+                "workshop": {"type": ["string", "null"], "maxLength": 100,
+                             "description": "A workshop's code, in any case."},
                 "answers": {"type": "object", "description": "Answers by question name."},
             },
         },
@@ -145,13 +154,12 @@ def _sync_operation(config) -> dict:
             f"{max_inflated} bytes once inflated; at most {max_records} records per batch.\n\n"
             + ("Anonymous sync is on: a token is optional, but a token that is sent must be valid."
                if anonymous else "Anonymous sync is off: a bearer token is required.")
+            + "\n\nThe body may be compressed: send it gzip-encoded with the header `Content-Encoding: gzip` "
+            "(or x-gzip). A body so labelled that is not gzip is refused with 400 bad_gzip; any other encoding "
+            "with 415."
         ),
         "security": ([{}] if anonymous else []) + [{"bearerAuth": []}],
-        "parameters": [{
-            "name": "Content-Encoding", "in": "header", "required": False,
-            "schema": {"enum": ["gzip", "x-gzip", "identity"]},
-            "description": "Send gzip to compress the body; other encodings are refused with 415.",
-        }],
+        "parameters": [],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Batch")}}},
         "responses": {
             "200": _json(_ref("BatchResults"), "The batch is committed; one result per record, in order."),

@@ -20,8 +20,12 @@ from sqlmodel import select
 from .assets import asset_url
 from .assets import static_files
 from .config import INTERFACE_LANGUAGES
+from .db import RETRY_AFTER
+from .db import STORAGE_ERRORS
 from .db import get_session
+from .db import is_unavailable
 from .engine.texts import resolve
+from .engine.validation import storable_text
 from .engine.validation import validate
 from .form_class import attach_errors
 from .form_class import build_form_class
@@ -29,6 +33,12 @@ from .form_class import default_values
 from .form_class import error_messages
 from .form_class import question_views
 from .form_class import raw_answers
+from .form_class import structure_state
+from .form_structure import apply_step
+from .form_structure import navigation
+from .form_structure import page_plan
+from .form_structure import page_screens
+from .form_structure import posted_screen
 from .forms_store import content_hash
 from .forms_store import current_versions
 from .forms_store import definition_of
@@ -36,6 +46,7 @@ from .forms_store import get_version
 from .i18n import current_language
 from .i18n import use_page_language
 from .models import Workshop
+from .models import canonical_uuid
 from .submissions import CONFLICT
 from .submissions import DUPLICATE
 from .submissions import STORED
@@ -47,6 +58,17 @@ from .workshops import normalise_code
 WORKSHOP_GRACE = datetime.timedelta(days=7)  # a late answer after the last day still finds its page
 
 bp = Blueprint("participants", __name__)
+HIDDEN_FIELDS = ("submission_uuid", "form_version", "started_at", "workshop")
+
+
+@bp.before_request
+def refuse_unstorable_text():
+    """Refuse a path, query or hidden field holding NUL or half a surrogate pair: no database can look it up."""
+    values = [*(request.view_args or {}).values(), *request.args.values()]
+    if request.method == "POST":
+        values += [request.form.get(name, "") for name in HIDDEN_FIELDS]
+    if not all(storable_text(value) for value in values if isinstance(value, str)):
+        abort(404 if request.method == "GET" else 400)
 
 
 @bp.get("/")
@@ -102,19 +124,31 @@ def form_page(form_id):
     today = datetime.date.today()
     starting = _starting_data(definition, version, lang, today)
     wtform = build_form_class(definition)(data=starting)
+    step = navigation(request.form) if request.method == "POST" else None  # a repeat's or a page's button
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
+    raw = apply_step(request.form, raw) if step else raw
     outcome = validate(definition, raw, today=today)  # also says which questions start hidden
+    status = 200
+    shown, screen = {}, 0
     if wtform.validate_on_submit():
-        if outcome.ok:
+        if outcome.ok and step is None:
             record = _record(definition, version, lang, request.form, workshop_code)
             result = _store_web_answers(session, record, today)
-            if result.status in (STORED, DUPLICATE):
+            if result is None:  # the disk is full or read-only: the page comes back with every answer in it
+                status = 503
+                wtform.form_errors.append(_("The server cannot save answers right now. Your answers are still on "
+                                            "this page: please send them again in a few minutes."))
+            elif result.status in (STORED, DUPLICATE):
                 return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code))
-            wtform.form_errors.append(_refusal_message(result.errors.get("workshop")))
-        attach_errors(wtform, definition, outcome.errors, lang)
+            else:
+                wtform.form_errors.append(_refusal_message(result.errors.get("workshop")))
+        shown, screen = page_plan(definition, outcome.errors, request.form, step)
+        attach_errors(wtform, definition, shown, lang)
     elif request.method == "POST":
         wtform.form_errors.append(_("This page had expired. Please check your answers and send them again."))
-    items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden))
+    items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden,
+                                                   structure_state(definition, raw, outcome, today, shown)))
+    backward = step == "_page" and screen < posted_screen(request.form)
     return render_template(
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
@@ -122,7 +156,8 @@ def form_page(form_id):
         items=items, closing=closing, messages=error_messages(),
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
-    )
+        screens=page_screens(definition, items, outcome.hidden, screen, backward),
+    ), status, {"Retry-After": RETRY_AFTER} if status == 503 else {}
 
 
 def _split_closing(items: list) -> tuple[list, list]:
@@ -137,6 +172,8 @@ def _flat(items):
     for item in items:
         yield item
         yield from _flat(getattr(item, "children", None) or [])
+        for instance in getattr(item, "instances", None) or []:  # a repeat's instances
+            yield from _flat(instance.items)
 
 
 def _workshop_languages(session, code: str | None, languages: list[str]) -> list[str]:
@@ -211,14 +248,22 @@ def _store_web_answers(session, record: dict, today):
     A page revalidated with a 304 keeps the UUID it was first rendered with, so the next
     person on a shared laptop posts that UUID with other answers. From a person at this page
     (unlike a sync batch) that is a new response, not a conflict: it gets a fresh UUID. The
-    same answers posted twice (a double click) stay one duplicate.
+    same answers posted twice (a double click) stay one duplicate. None: the database cannot take
+    writes now (full or read-only disk), and nothing was stored.
     """
-    result = apply_record(session=session, record=record, source="web", today=today)
-    if result.status == CONFLICT:
+    try:
+        result = apply_record(session=session, record=record, source="web", today=today)
+        if result.status == CONFLICT:
+            session.rollback()
+            result = apply_record(session=session, record={**record, "uuid": str(uuid.uuid4())}, source="web",
+                                  today=today)
+        session.commit()
+    except STORAGE_ERRORS as exc:
+        if not is_unavailable(exc):
+            raise
+        current_app.logger.error("web answers not stored: %s", exc)
         session.rollback()
-        result = apply_record(session=session, record={**record, "uuid": str(uuid.uuid4())}, source="web",
-                              today=today)
-    session.commit()
+        return None
     return result
 
 
@@ -259,7 +304,8 @@ def _refusal_message(workshop_reason: str | None) -> str:
 def _record(definition, version, lang, formdata, workshop_code=None) -> dict:
     """Shape a posted page like a sync record, so both paths store the same way."""
     return {
-        "uuid": formdata.get("submission_uuid"),
+        # A page's own UUID, read strictly; one edited into something else is a new response.
+        "uuid": canonical_uuid(formdata.get("submission_uuid")) or str(uuid.uuid4()),
         "form_id": definition.form_id,
         "form_version": version.version,
         "lang": lang,

@@ -77,6 +77,7 @@ class Item:
     options: tuple[Choice, ...]
     default_language: str
     retired: bool = False
+    in_repeat: bool = False  # counted once per instance; its written answers are read in the exports
 
     @property
     def name(self) -> str:
@@ -138,8 +139,13 @@ def versions_of(*, session: Session, form_id: str) -> list[FormVersion]:
     return list(session.exec(query))
 
 
-def items_of(*, session: Session, form_id: str, version: str | None = None) -> list[Item]:
-    """List the questions that take an answer or compute one, gathered over every version."""
+def items_of(*, session: Session, form_id: str, version: str | None = None,
+             inside_repeats: bool = False) -> list[Item]:
+    """List the questions that take an answer or compute one, gathered over every version.
+
+    Questions inside repeats are listed only when asked for: results count them per instance
+    (see tallies), exports give them tables of their own (exports_repeats).
+    """
     versions = versions_of(session=session, form_id=form_id)
     record = session.get(Form, form_id)
     wanted = version or (record.current_version if record else None)
@@ -147,11 +153,13 @@ def items_of(*, session: Session, form_id: str, version: str | None = None) -> l
     definitions = [definition_of(v) for v in versions]
     seen, items = set(), []
     for index, definition in enumerate(definitions):
-        for question in definition.questions():
+        walked = definition.walk_all() if inside_repeats else definition.walk()
+        for question, parents in walked:
             if question.name in seen or not (question.is_input or question.type == "calculate"):
                 continue
             seen.add(question.name)
-            items.append(Item(question, (), definition.default_language, retired=index > 0))
+            items.append(Item(question, (), definition.default_language, retired=index > 0,
+                              in_repeat=any(parent.type == "repeat" for parent in parents)))
     return [_with_options(item, definitions) for item in items]
 
 
@@ -166,7 +174,7 @@ def _with_options(item: Item, definitions) -> Item:
             if choice.name not in names:
                 names.add(choice.name)
                 options.append(choice)
-    return Item(item.question, tuple(options), item.default_language, item.retired)
+    return Item(item.question, tuple(options), item.default_language, item.retired, item.in_repeat)
 
 
 def conditions(form_id: str, filters: Filters) -> list:
@@ -226,7 +234,8 @@ def workshops_answered(*, session: Session, form_id: str) -> set[str]:
 
 def summarise(*, session: Session, form_id: str, filters: Filters) -> Summary:
     """Count the responses, per day and per question, with the filters applied."""
-    items = [item for item in items_of(session=session, form_id=form_id, version=filters.version) if item.kind]
+    items = [item for item in items_of(session=session, form_id=form_id, version=filters.version,
+                                       inside_repeats=True) if item.kind]
     summaries = {item.name: QuestionSummary(item) for item in items}
     found: dict[str, dict[str, dict[str, int]]] = {name: {} for name in summaries}
     query = (select(AnswerTally.question, AnswerTally.kind, AnswerTally.value, func.sum(AnswerTally.n))

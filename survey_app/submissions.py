@@ -6,6 +6,8 @@ The unique constraint on the UUID, not a look-up, is what prevents doubles.
 """
 
 import datetime
+import json
+import math
 from dataclasses import dataclass
 from dataclasses import field
 from functools import lru_cache
@@ -19,20 +21,33 @@ from . import tallies
 from .assessments import codes as assessment_codes
 from .assessments import store as assessment_store
 from .engine.expressions import iso_day
+from .engine.validation import UNSTORABLE_CHARACTERS
 from .engine.validation import checker
+from .engine.validation import storable_text
 from .forms_store import canonical_json
 from .forms_store import content_hash
 from .forms_store import stored_definition
 from .forms_store import text_hash
 from .models import QuarantinedRecord
 from .models import Submission
-from .models import is_uuid
+from .models import canonical_uuid
 from .models import utcnow
 from .workshops import UNKNOWN_WORKSHOP
 from .workshops import get_by_code as get_workshop
+from .workshops import normalise_code
 from .workshops import refusal as workshop_refusal
 
 STORED, DUPLICATE, CONFLICT, REJECTED = "stored", "duplicate", "conflict", "rejected"
+NOT_ACCEPTED = "not_accepted"  # kept aside by a sender: the server it was pushed to did not accept it
+# Times a phone or server can truly have made: outside them a clock was wrong or a record was forged, and
+# such dates are beyond what the Solar Hijri calendar pages can show (its years run from 622 to 9377 AD).
+EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(2200, 1, 1, tzinfo=datetime.UTC)
+MAX_DEPTH = 32  # a record is an object of answers, each a value or a list: a few levels at most
+# The key under which a record no database can hold as sent is kept: its JSON text, written in ASCII with
+# every character that could not be stored escaped (\u0000, \ud800, Infinity), so it is all still there.
+ESCAPED_JSON = "escaped_json"
+_unstorable_character = UNSTORABLE_CHARACTERS.search
 
 
 @dataclass(slots=True)
@@ -66,21 +81,117 @@ def parse_time(value) -> datetime.datetime | None:
         raise ValueError("outside the years 1 to 9999 in UTC") from exc
 
 
+class Unreadable(str):
+    """A record's text that could not be read as JSON (a file's line nested too deep, say), with the reason."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str):
+        made = super().__new__(cls, text)
+        made.reason = reason
+        return made
+
+
+def unstorable(value, path: str = "record") -> str | None:
+    """Say what in a parsed JSON value no database can store as sent, or None when everything can be.
+
+    NUL and lone surrogates in any text or key, numbers beyond a double (1e400 is read as inf),
+    and nesting deeper than MAX_DEPTH. Every record of every batch is checked, so the common case
+    (nothing wrong) takes the quick walk; only a record found wanting is walked again to say where.
+    """
+    return None if _storable(value, 0) else _problem(value, path)
+
+
+def _storable(value, depth: int) -> bool:
+    """The quick walk (recursion is safe: it stops at MAX_DEPTH); strings, the most of any record, inline."""
+    kind = type(value)
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        for key, member in value.items():
+            if type(key) is not str or not _text_storable(key):
+                return False
+            kind = type(member)
+            if kind is str:
+                if not _text_storable(member):
+                    return False
+            elif member is not None and kind is not int and kind is not bool and not _storable(member, depth + 1):
+                return False
+        return True
+    if kind is str:
+        return _text_storable(value)
+    if kind is list:
+        return depth < MAX_DEPTH and all(_storable(member, depth + 1) for member in value)
+    if kind is float:
+        return math.isfinite(value)
+    return kind is int or kind is bool or value is None
+
+
+def _text_storable(text: str) -> bool:
+    if text.isascii():  # nearly every key and many answers: only NUL to look for
+        return "\x00" not in text
+    return _unstorable_character(text) is None
+
+
+def _problem(value, path: str) -> str | None:
+    """The slow walk, without recursion: what is wrong, and where."""
+    pending = [(value, path, 0)]
+    while pending:
+        item, where, depth = pending.pop()
+        if depth >= MAX_DEPTH and isinstance(item, (dict, list)):
+            return f"{where}: nested more than {MAX_DEPTH} levels deep"
+        if isinstance(item, str):
+            if not storable_text(item):
+                return f"{where}: holds U+0000 (NUL) or half of a surrogate pair, which cannot be stored as text"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return f"{where}: a number beyond what can be stored (larger than about 1.8e308)"
+        elif isinstance(item, dict):
+            for key, member in item.items():
+                if not isinstance(key, str) or not storable_text(key):
+                    return f"{where}: a key holds U+0000 (NUL) or half of a surrogate pair"
+                pending.append((member, f"{where}.{key[:40]}", depth + 1))
+        elif isinstance(item, list):
+            pending.extend((member, f"{where}[{index}]", depth + 1) for index, member in enumerate(item))
+    return None
+
+
+def escaped(value) -> dict:
+    """Keep a value no database can hold as sent: its JSON text in ASCII, every character escaped."""
+    if isinstance(value, Unreadable):  # the text as it came, not JSON: its odd characters escaped
+        return {ESCAPED_JSON: value.encode("ascii", "backslashreplace").decode().replace("\x00", "\\x00")}
+    try:
+        return {ESCAPED_JSON: json.dumps(value, ensure_ascii=True, sort_keys=True)}
+    except (ValueError, TypeError, RecursionError):
+        return {ESCAPED_JSON: ascii(value) if not isinstance(value, (dict, list)) else "(nested too deep to keep)"}
+
+
+def safe_text(value, limit: int) -> str | None:
+    """A short text as it can be stored: itself when it can be, else its escaped spelling."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) and storable_text(value) else ascii(value)
+    return text[:limit]
+
+
 def apply_record(*, session: Session, record, source: str | None, today=None) -> RecordResult:
     """Check and store one record in the session's transaction; the caller commits."""
     return store_records(session=session, records=[record], source=source, today=today)[0]
 
 
-def store_records(*, session: Session, records: list, source: str | None, today=None) -> list[RecordResult]:
+def store_records(*, session: Session, records: list, source: str | None, today=None,
+                  plain: bool = False) -> list[RecordResult]:
     """Check every record, insert the new ones in one statement, and say what became of each.
 
     The insert skips UUIDs that exist (ON CONFLICT DO NOTHING) and returns those it wrote; the
     others are compared by content hash: the same content is a duplicate, other content a
-    conflict kept aside. A UUID repeated inside one batch is stored once.
+    conflict kept aside. A UUID repeated inside one batch is stored once. `plain`: the reader already
+    knows that every text can be stored and every number is finite (api.parse_batch), so the records
+    are not walked value by value for what no database can hold.
     """
     looked_up = _LookUps(session)
     today = iso_day(today or datetime.date.today())  # one day for the whole batch
-    prepared = [_prepare(record, today, looked_up) for record in records]
+    prepared = [_prepare(record, today, looked_up, plain) for record in records]
     rows = [row for row, errors in prepared if not errors]
     inserted = _insert_new(session, rows, source)
     # Only rows not written now are compared (duplicates and conflicts, and a UUID sent twice in
@@ -140,19 +251,29 @@ class _LookUps:
         return self.workshops[code]
 
 
-def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
+def _prepare(record, today: str, looked_up: _LookUps, plain: bool = False) -> tuple[dict, dict]:
     """Validate a raw record and return the row to insert, or the reasons it cannot be (today: YYYY-MM-DD)."""
+    if isinstance(record, Unreadable):
+        return {}, {"record": record.reason}
     if not isinstance(record, dict):
         return {}, {"record": "must be a JSON object"}
+    # First, so that nothing below (look-ups, reasons quoting the record) meets text a database refuses.
+    if not plain and (problem := unstorable(record)):
+        return {}, {"record": problem}
     errors = {}
-    if not is_uuid(record.get("uuid")):
-        errors["uuid"] = "missing or not a UUID"
+    uuid = canonical_uuid(record.get("uuid"))
+    if uuid is None:
+        errors["uuid"] = "missing or not a UUID (36 characters, hyphenated, nothing around it)"
     times = {}
     for key in ("started_at", "submitted_at"):
         try:
             times[key] = parse_time(record.get(key))
         except (ValueError, TypeError):
             errors[key] = "not an ISO 8601 time"
+            continue
+        if times[key] is not None and not EARLIEST <= times[key] < LATEST:
+            del times[key]
+            errors[key] = f"outside the plausible years {EARLIEST.year} to {LATEST.year - 1}"
     lang = record.get("lang")
     if not isinstance(lang, str) or not 0 < len(lang) <= 20:
         errors["lang"] = "missing or not a language code"
@@ -160,8 +281,12 @@ def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
     if workshop is not None and (not isinstance(workshop, str) or len(workshop) > 100):
         errors["workshop"] = "must be a short string or null"
     elif workshop and "started_at" in times and "submitted_at" in times:
+        # Codes are read whatever their case (a lower-case copy of a closed workshop's code is that
+        # workshop); a tag this server does not know names a workshop elsewhere and is kept as sent.
+        known = looked_up.workshop(normalise_code(workshop))
+        workshop = known.code if known is not None else workshop
         started = times["started_at"] or times["submitted_at"]
-        if reason := workshop_refusal(looked_up.workshop(workshop), started_at=started):
+        if reason := workshop_refusal(known, started_at=started):
             errors["workshop"] = reason
     errors.update(assessment_codes.metadata_errors(record))
     answers = record.get("answers")
@@ -182,7 +307,7 @@ def _prepare(record, today: str, looked_up: _LookUps) -> tuple[dict, dict]:
         return {}, {name: error.code for name, error in outcome.errors.items()}
     answers_json = canonical_json(outcome.answers)
     return {
-        "uuid": record["uuid"].lower(), "form_id": form_id, "form_version": version_id, "lang": lang,
+        "uuid": uuid, "form_id": form_id, "form_version": version_id, "lang": lang,
         "answers": outcome.answers, "answers_json": answers_json, "workshop": workshop, **times,
         "hidden": outcome.hidden, **assessment_codes.metadata(record),  # for scoring (assessments/store.py)
         # content_hash([form_id, version_id, answers]), reusing the answers' text the insert stores
@@ -277,26 +402,37 @@ def _stored_hashes(session: Session, uuids: set[str]) -> dict[str, str]:
     return dict(session.exec(statement).all())
 
 
+def keep_aside(*, session: Session, record, source: str | None, status: str, reasons: dict) -> RecordResult:
+    """Keep a record in this server's quarantine with its reasons (the same record twice is kept once)."""
+    return _quarantine(session, record, source, status, reasons)
+
+
 def _quarantine(session, record, source, status, reasons) -> RecordResult:
     """Keep a record aside with its reasons; the same record resent is kept once."""
     uuid = record.get("uuid") if isinstance(record, dict) else None
     payload = record if isinstance(record, dict) else {"value": record}
+    if isinstance(record, Unreadable) or unstorable(payload) is not None:
+        payload = escaped(record)
+    if unstorable(reasons) is not None:  # reasons quoting what another server answered, say
+        reasons = {"reasons": escaped(reasons)[ESCAPED_JSON]}
     payload_hash = content_hash([status, payload])
     seen = session.exec(select(QuarantinedRecord.id).where(
         QuarantinedRecord.payload_hash == payload_hash, QuarantinedRecord.status == status)).first()
     if seen is None:
-        session.add(QuarantinedRecord(uuid=str(uuid)[:200] if uuid else None, status=status, reasons=reasons,
-                                      payload=payload, payload_hash=payload_hash, source=source))
+        session.add(QuarantinedRecord(uuid=safe_text(uuid, 200) if uuid else None, status=status,
+                                      reasons=reasons, payload=payload, payload_hash=payload_hash,
+                                      source=safe_text(source, 200)))
         session.flush()
     return RecordResult(uuid if isinstance(uuid, str) else None, status, reasons)
 
 
-def apply_batch(*, session: Session, records: list, source: str | None, today=None) -> list[RecordResult]:
+def apply_batch(*, session: Session, records: list, source: str | None, today=None,
+                plain: bool = False) -> list[RecordResult]:
     """Store a batch record by record and commit once; results are only true after the commit.
 
     One bad record never fails the others: each gets its own result, and whatever cannot
     be stored as sent is kept in quarantine inside the same transaction.
     """
-    results = store_records(session=session, records=records, source=source, today=today)
+    results = store_records(session=session, records=records, source=source, today=today, plain=plain)
     session.commit()
     return results

@@ -40,10 +40,13 @@ from .models import PushAck
 from .models import Submission
 from .submissions import CONFLICT
 from .submissions import DUPLICATE
+from .submissions import NOT_ACCEPTED
 from .submissions import REJECTED
 from .submissions import STORED
+from .submissions import keep_aside
 
 STATUSES = (STORED, DUPLICATE, CONFLICT, REJECTED)
+REFUSED = "refused"  # a record the destination refused outright (an older server, or one it could not read)
 RECORD_COLUMNS = (Submission.id, Submission.uuid, Submission.form_id, Submission.form_version, Submission.lang,
                   Submission.started_at, Submission.submitted_at, Submission.workshop, Submission.answers)
 USER_AGENT = "survey-app-sync/1"
@@ -63,6 +66,14 @@ class TransientError(Exception):
 
 class TooLarge(Exception):
     """The destination refused the batch as too large (413)."""
+
+
+class Refused(Exception):
+    """The destination refused the batch for what it holds (400, 422): some record in it, when alone, is the cause.
+
+    An older server refuses a whole batch for one record it cannot read; sent alone, that record is
+    refused again, and the others are taken.
+    """
 
 
 def server_id(instance_path, environ=None) -> str:
@@ -200,7 +211,8 @@ def _request(url: str, *, token: str | None, timeout: float, body: bytes | None 
 def _http_failure(url: str, exc: urllib.error.HTTPError) -> Exception:
     """Turn an HTTP error answer into the exception that says what to do next."""
     try:
-        message = json.loads(exc.read()).get("message") or exc.reason
+        exc.refusal = json.loads(exc.read())
+        message = exc.refusal.get("message") or exc.reason
     except (ValueError, AttributeError, OSError, http.client.HTTPException):
         message = exc.reason
     status = exc.code
@@ -213,7 +225,15 @@ def _http_failure(url: str, exc: urllib.error.HTTPError) -> Exception:
         return TransientError(f"{status} {message}", float(retry_after) if retry_after.isdigit() else None)
     if status == 404:
         return SyncError(f"{url} not found (404): is this the survey server's address?")
+    if status in (400, 422) and _about_records(exc):
+        return Refused(f"{url} refused the request ({status}): {message}")
     return SyncError(f"{url} refused the request ({status}): {message}")
+
+
+def _about_records(exc: urllib.error.HTTPError) -> bool:
+    """Tell a refusal of what the records hold from one of the request itself (its source, its gzip)."""
+    body = getattr(exc, "refusal", None) or {}
+    return not (body.get("error") in ("bad_gzip", "unsupported_encoding") or body.get("field") == "source")
 
 
 def send_batch(endpoint: str, *, source: str, records: list[dict], token: str | None, timeout: float) -> list[dict]:
@@ -241,6 +261,21 @@ def acknowledge(session: Session, *, destination: str, rows: list, results: list
     session.commit()
 
 
+def keep_aside_here(session: Session, *, destination: str, rows: list, results: list[dict]) -> None:
+    """Keep in this server's quarantine what the destination did not accept, with its reasons, and commit.
+
+    The destination holds it too (in its own quarantine) when it answered `rejected`; a record it
+    refused outright (`refused`) is only here. Either way it is acknowledged, so the push goes on.
+    """
+    for row, result in zip(rows, results, strict=True):
+        if result["status"] in (REJECTED, REFUSED):
+            reasons = {"delivery": {"destination": destination, "status": result["status"],
+                                    "reasons": result.get("errors") or {}}}
+            keep_aside(session=session, record=record_of(row), source=destination, status=NOT_ACCEPTED,
+                       reasons=reasons)
+    acknowledge(session, destination=destination, rows=rows, results=results)
+
+
 @dataclass
 class PushReport:
     destination: str
@@ -254,31 +289,64 @@ class PushReport:
         return sum(self.counts.values())
 
 
+@dataclass
+class _Push:
+    """One push under way: where to, how, and what became of each batch."""
+
+    session: Session
+    endpoint: str
+    source: str
+    token: str | None
+    timeout: float
+    policy: RetryPolicy
+    on_retry: Callable | None
+    report: PushReport
+
+    def deliver(self, rows: list) -> None:
+        """Send rows and acknowledge them; a refused batch is halved until the record that is refused is alone.
+
+        Raises SyncError (the push stops: a wrong token, an address that is not a survey server,
+        a server down for longer than the retries) and TooLarge (send smaller batches).
+        """
+        call = functools.partial(send_batch, self.endpoint, source=self.source,
+                                 records=[record_of(row) for row in rows], token=self.token, timeout=self.timeout)
+        try:
+            results = with_retries(call, self.policy, self.on_retry)
+        except (Refused, TooLarge) as exc:
+            if len(rows) > 1 and isinstance(exc, Refused):
+                half = len(rows) // 2
+                self.deliver(rows[:half])
+                self.deliver(rows[half:])
+                return
+            if len(rows) > 1:
+                raise
+            results = [{"uuid": rows[0].uuid, "status": REFUSED, "errors": {"request": str(exc)[:1000]}}]
+        keep_aside_here(self.session, destination=self.report.destination, rows=rows, results=results)
+        self.report.counts.update(result["status"] for result in results)
+
+
 def push(*, session: Session, url: str, source: str, token: str | None = None, batch_size: int = 500,
          policy: RetryPolicy | None = None, timeout: float = 60.0, progress: Callable[[int], None] | None = None,
          on_retry: Callable | None = None) -> PushReport:
-    """Send every submission the destination has not acknowledged, oldest first, a batch at a time."""
+    """Send every submission the destination has not acknowledged, oldest first, a batch at a time.
+
+    One record the destination will not accept never stops the push: it is kept aside here with the
+    reason (and there too, where the destination could read it), and the others go on.
+    """
     destination = normalise_url(url)
-    endpoint = f"{destination}/api/v1/sync"
     policy = policy or RetryPolicy()
     report = PushReport(destination, count_submissions(session, destination=destination), batch_size=batch_size)
+    sending = _Push(session, f"{destination}/api/v1/sync", source, token, timeout, policy, on_retry, report)
     after = 0
     while rows := submission_page(session, after_id=after, limit=report.batch_size, destination=destination):
-        call = functools.partial(send_batch, endpoint, source=source, records=[record_of(row) for row in rows],
-                                 token=token, timeout=timeout)
         try:
-            results = with_retries(call, policy, on_retry)
-        except TooLarge as exc:
-            if report.batch_size == 1:
-                report.error = f"{endpoint} refuses even a single record as too large: {exc}"
-                return report
+            sending.deliver(rows)
+        except TooLarge:
             report.batch_size //= 2
             continue
         except SyncError as exc:
             report.error = str(exc)
             return report
-        acknowledge(session, destination=destination, rows=rows, results=results)
-        report.counts.update(result["status"] for result in results)
         if progress:
             progress(len(rows))
         after = rows[-1].id

@@ -8,7 +8,7 @@ An export is JSON Lines inside gzip:
 
 The sha256 covers every byte before the end line (header and records), so a changed,
 damaged or cut-off file is refused before anything is stored. Import also takes the
-file a phone's "Save answers to a file" button downloads: the sync API's body
+file a phone's "Save a copy for the organiser" button downloads: the sync API's body
 `{"source": ..., "submissions": [...]}` as plain or gzip JSON, without a checksum.
 Every function takes a binary file object, so a web upload page can use them too.
 """
@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import hmac
 import json
+import re
 import shutil
 import tempfile
 import zlib
@@ -32,7 +33,9 @@ from typing import BinaryIO
 
 from sqlmodel import Session
 
+from .submissions import Unreadable
 from .submissions import apply_batch
+from .submissions import safe_text
 from .sync_client import iter_records
 
 FORMAT = "survey-submissions"
@@ -41,6 +44,11 @@ IMPORT_BATCH = 500
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE = 1024 * 1024  # one record; a longer line is read in parts and fails as damaged
 MAX_PHONE_FILE = 32 * 1024 * 1024  # unpacked: a phone's file is the sync body, far smaller
+# Lines that are not records (no uuid, form_id or answers: `{}`, `[]`, a number) that a file may hold
+# before it is refused as not a file of answers. A few are kept in the quarantine like any bad record;
+# a file of millions of them (a few KB of gzip inflating to 150 MB of `{}`) is refused within moments.
+MAX_NOT_RECORDS = 100
+RECORD_KEYS = ("uuid", "form_id", "answers")
 
 
 class SubmissionFileError(ValueError):
@@ -97,9 +105,9 @@ class SubmissionFile:
             yield from self._records
             return
         with _opened(self._fileobj) as stream:
-            next(stream)  # the header
-            for line in stream:
-                data = json.loads(line)
+            stream.readline(MAX_LINE)  # the header
+            for line in iter(lambda: stream.readline(MAX_LINE), b""):
+                data = _record_of_line(line)
                 if isinstance(data, dict) and data.get("end") == FORMAT:
                     return
                 yield data
@@ -128,20 +136,24 @@ def _opened(fileobj: BinaryIO) -> Iterator[BinaryIO]:
         yield stream
 
 
-def read_submission_file(fileobj: BinaryIO) -> SubmissionFile:
-    """Check a whole export or phone file and return it; raise SubmissionFileError if it is not sound."""
+def read_submission_file(fileobj: BinaryIO, *, max_records: int | None = None) -> SubmissionFile:
+    """Check a whole export or phone file and return it; raise SubmissionFileError if it is not sound.
+
+    `max_records` refuses, as soon as it is passed, a file with more records than the caller can store
+    in time (the import page, which a worker timeout bounds); the command line takes any number.
+    """
     fileobj = _seekable(fileobj)
     try:
         with _opened(fileobj) as stream:
             first = stream.readline(MAX_LINE)
             header = _json_or_none(first)
             if isinstance(header, dict) and header.get("format") == FORMAT:
-                return _check_export(stream, header, first, fileobj)
+                return _check_export(stream, header, first, fileobj, max_records)
             rest = stream.read(MAX_PHONE_FILE + 1 - len(first))
         if len(first) + len(rest) > MAX_PHONE_FILE:
             raise SubmissionFileError("too_large", "The phone's answers file is larger than any phone writes "
                                       f"({MAX_PHONE_FILE // (1024 * 1024)} MB unpacked). Nothing was imported.")
-        return _check_phone_file(first + rest)
+        return _check_phone_file(first + rest, max_records)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise SubmissionFileError("damaged",
                                   f"The file is damaged or incomplete ({exc}). Nothing was imported.") from exc
@@ -158,29 +170,60 @@ def _seekable(fileobj: BinaryIO) -> BinaryIO:
 def _json_or_none(data: bytes):
     try:
         return json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
-def _check_export(stream, header: dict, first: bytes, fileobj) -> SubmissionFile:
+def _record_of_line(line: bytes):
+    """One record line as data; a line that is not JSON (nested too deep, not UTF-8) is kept as Unreadable."""
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        return Unreadable(line.decode("utf-8", "backslashreplace"), f"not readable as JSON: {safe_text(str(exc), 200)}")
+
+
+def _not_a_record(data) -> bool:
+    return not isinstance(data, Unreadable) and not (isinstance(data, dict) and any(key in data for key in RECORD_KEYS))
+
+
+def _too_many(count: int, max_records: int | None) -> None:
+    if max_records is not None and count > max_records:
+        raise SubmissionFileError("too_many", f"The file holds more than {max_records} answers, more than this "
+                                  "page can store at once; import it with `flask sync import`. Nothing was imported.",
+                                  limit=max_records)
+
+
+def _refuse_not_records() -> None:
+    raise SubmissionFileError("not_submissions", "This is neither a submissions export nor a phone's answers file: "
+                              f"more than {MAX_NOT_RECORDS} of its lines are not records. Nothing was imported.")
+
+
+def _check_export(stream, header: dict, first: bytes, fileobj, max_records: int | None = None) -> SubmissionFile:
     if header.get("version") != VERSION:
         raise SubmissionFileError("version", f"The file is format version {header.get('version')}; this server reads "
                                   f"version {VERSION}. Update this server first; nothing was imported.",
                                   version=str(header.get("version"))[:20])
-    digest, count, end = hashlib.sha256(first), 0, None
+    digest, count, end, strange = hashlib.sha256(first), 0, None, 0
     for number, line in enumerate(iter(lambda: stream.readline(MAX_LINE), b""), start=2):
         if end is not None:
             raise SubmissionFileError("after_end", f"Line {number} comes after the end line; the file was changed.",
                                       line=number)
-        data = _json_or_none(line) if line.endswith(b"\n") else None
-        if not isinstance(data, dict):
+        if not line.endswith(b"\n"):
             raise SubmissionFileError("line", f"Line {number} is damaged or cut off. Nothing was imported.",
                                       line=number)
-        if data.get("end") == FORMAT:
+        # A line the checksum covers but that is not a sound record is that record's problem (the
+        # quarantine keeps it), unless the file is mostly such lines.
+        data = _record_of_line(line)
+        if isinstance(data, dict) and data.get("end") == FORMAT:
             end = data
             continue
+        if _not_a_record(data):
+            strange += 1
+            if strange > MAX_NOT_RECORDS:
+                _refuse_not_records()
         digest.update(line)
         count += 1
+        _too_many(count, max_records)
     if end is None:
         raise SubmissionFileError("no_end", "The file has no end line: it is incomplete (cut off while copying?). "
                                   "Nothing was imported.")
@@ -191,8 +234,13 @@ def _check_export(stream, header: dict, first: bytes, fileobj) -> SubmissionFile
                           _fileobj=fileobj)
 
 
-def _check_phone_file(data: bytes) -> SubmissionFile:
-    document = _json_or_none(data)
+def _check_phone_file(data: bytes, max_records: int | None = None) -> SubmissionFile:
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        document = _phone_file_record_by_record(data)  # one record nested too deep must not fail the others
+    except ValueError:
+        document = None
     if not isinstance(document, dict) or not isinstance(document.get("submissions"), list):
         raise SubmissionFileError("not_submissions", "This is neither a submissions export nor a phone's answers file "
                                   "(JSON with a list of submissions). Nothing was imported.")
@@ -200,7 +248,48 @@ def _check_phone_file(data: bytes) -> SubmissionFile:
     if source is not None and not isinstance(source, str):
         raise SubmissionFileError("source", "The file's source must be a string. Nothing was imported.")
     records = document["submissions"]
-    return SubmissionFile("phone", source[:200] if source else None, len(records), _records=records)
+    if sum(1 for record in records if _not_a_record(record)) > MAX_NOT_RECORDS:
+        _refuse_not_records()
+    _too_many(len(records), max_records)
+    return SubmissionFile("phone", safe_text(source, 200) if source else None, len(records), _records=records)
+
+
+TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def _phone_file_record_by_record(data: bytes) -> dict | None:
+    """Read a phone's file whose whole is nested too deep for the JSON reader: each record on its own.
+
+    The top object's members and the records of its list are found by their brackets (text in quotes
+    skipped); each record is read alone, and one still too deep is kept as Unreadable.
+    """
+    document, depth, key, start, records = {}, 0, None, None, None
+    for token in TOKENS.finditer(data):
+        text, at = token.group(), token.start()
+        if text in (b"{", b"["):
+            depth += 1
+            if depth == 2 and key == "submissions" and text == b"[":
+                records, start = [], token.end()
+        elif text in (b"}", b"]"):
+            if depth == 2 and records is not None and text == b"]":
+                _add_element(records, data[start:at])
+                document["submissions"], records, key = records, None, None
+            depth -= 1
+        elif text == b"," and depth == 2 and records is not None:
+            _add_element(records, data[start:at])
+            start = token.end()
+        elif depth == 1 and text.startswith(b'"'):
+            following = data[token.end():token.end() + 64].lstrip()
+            if following.startswith(b":"):
+                key = _json_or_none(text)
+            elif key is not None:
+                document[key], key = _json_or_none(text), None
+    return document or None
+
+
+def _add_element(records: list, raw: bytes) -> None:
+    if raw.strip():
+        records.append(_record_of_line(raw.strip()))
 
 
 def import_submission_file(*, session: Session, submissions: SubmissionFile, batch_size: int = IMPORT_BATCH,

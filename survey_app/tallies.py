@@ -7,6 +7,10 @@ is, so that written answers can be told from empty ones); nor are computed value
 questions count their values is read from the submission's own version (COUNTED_TYPES).
 A JSON true or false counts as "true" or "false", the number 4.0 as "4".
 
+Answers inside repeats count under their own question's name, once per instance: a household
+with three children adds three to each question about a child that was answered, so shares of a
+question inside a repeat are shares of the instances that answered it (``instance_answers``).
+
 `add` runs inside the transaction that inserts the submissions, so the counts are never out
 of step with the table: both commit or neither does. It sums a batch in Python first, then
 writes one upsert per distinct key, in key order (concurrent batches lock rows in the same
@@ -42,6 +46,7 @@ ANSWER_KEY = (*SUBMISSION_KEY, "question", "kind", "value")
 REBUILD_CHUNK = 5_000
 
 _COUNTED: dict[tuple[str, str], frozenset[str]] = {}  # versions never change, so neither does this
+_REPEATS: dict[tuple[str, str], frozenset[str]] = {}  # the names of a version's repeats
 
 
 def add(*, session, rows: list[dict], inserted: set[str]) -> None:
@@ -87,7 +92,8 @@ class Counts:
         # part of the key because True == 1 == 1.0 are counted under different codes. A list of
         # strings (options picked) is counted the same way, as (question, list, the strings).
         self.scalars: dict[tuple, Counter] = defaultdict(Counter)
-        self._prefixes: dict[tuple, tuple[frozenset, Counter]] = {}  # prefix -> (counted questions, scalars)
+        # prefix -> (counted questions, scalars, repeats)
+        self._prefixes: dict[tuple, tuple[frozenset, Counter, frozenset | None]] = {}
 
     def add(self, connection, row, day: datetime.date) -> None:
         """Count one submission."""
@@ -95,10 +101,11 @@ class Counts:
         self.submissions[prefix] += 1
         known = self._prefixes.get(prefix)
         if known is None:
-            known = self._prefixes[prefix] = (counted_questions(connection, row["form_id"], row["form_version"]),
-                                              self.scalars[prefix])
-        counted, scalars = known
-        for question, value in row["answers"].items():
+            counted = counted_questions(connection, row["form_id"], row["form_version"])
+            repeats = _REPEATS.get((row["form_id"], row["form_version"]))
+            known = self._prefixes[prefix] = (counted, self.scalars[prefix], repeats)
+        counted, scalars, repeats = known
+        for question, value in instance_answers(row["answers"], repeats) if repeats else row["answers"].items():
             kind = type(value)
             if value is None:
                 continue
@@ -193,8 +200,22 @@ def counted_questions(connection, form_id: str, version: str) -> frozenset[str]:
             return frozenset()
         if len(_COUNTED) > 1000:
             _COUNTED.clear()
-        _COUNTED[key] = frozenset(q.name for q in load_dict(definition).questions() if q.type in COUNTED_TYPES)
+            _REPEATS.clear()
+        walked = [question for question, _ in load_dict(definition).walk_all()]
+        _REPEATS[key] = frozenset(q.name for q in walked if q.type == "repeat")
+        _COUNTED[key] = frozenset(q.name for q in walked if q.type in COUNTED_TYPES)
     return _COUNTED[key]
+
+
+def instance_answers(answers: dict, repeats: frozenset[str]):
+    """Each (question, answer) of a submission, those in every instance of its repeats too."""
+    for question, value in answers.items():
+        if question in repeats and isinstance(value, list):
+            for instance in value:
+                if isinstance(instance, dict):
+                    yield from instance_answers(instance, repeats)
+        else:
+            yield question, value
 
 
 def rebuild(*, connection) -> int:

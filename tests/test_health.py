@@ -1,6 +1,8 @@
 """GET /healthz: a JSON answer for load balancers, 503 when this server should not take traffic."""
 
+import pytest
 from sqlalchemy import create_engine
+from sqlalchemy import event
 from sqlalchemy import text
 
 from survey_app.health import app_version
@@ -37,3 +39,24 @@ def test_unversioned_database_is_still_healthy(app, client):
     assert response.status_code == 200
     assert response.get_json()["migrations"] == "unversioned"
 
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_read_only_postgresql_is_reported(app, client):
+    """A standby, or a database set read-only: the write probe is refused and the server says so."""
+    engine = app.extensions["survey_engine"]
+
+    def read_only(connection, _record):
+        with connection.cursor() as cursor:
+            cursor.execute("SET default_transaction_read_only = on")
+        connection.commit()
+
+    engine.dispose()
+    event.listen(engine, "connect", read_only)
+    try:
+        response = client.get("/healthz")
+    finally:
+        event.remove(engine, "connect", read_only)
+        engine.dispose()
+    assert response.status_code == 503 and response.get_json()["database"] == "read_only"

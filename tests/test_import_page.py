@@ -1,6 +1,7 @@
 """The organisers' import page: a file carried from a workshop laptop or a phone, stored once, refused whole."""
 
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -138,3 +139,61 @@ def test_upload_needs_the_csrf_token(app_config, client, session):
     response = upload(guarded, b"{}")
     assert response.status_code == 400
     assert session.exec(select(Submission)).all() == []
+
+
+POISONED = {
+    "nul_in_an_answer": lambda good: json.dumps({**good, "answers": {"overall": "4", "why_low": "a\x00b"}}),
+    "lone_surrogate": lambda good: json.dumps({**good, "answers": {"overall": "4", "why_low": "\ud800"}}),
+    "nested_5000_deep": lambda good: '{"uuid": "x", "answers": ' + "[" * 5000 + "]" * 5000 + "}",
+    "uuid_with_a_newline": lambda good: json.dumps({**good, "uuid": good["uuid"] + "\n"}),
+}
+
+
+@pytest.mark.parametrize("poison", POISONED, ids=list(POISONED))
+def test_a_poisoned_record_in_a_phone_file_is_kept_aside_and_the_rest_stored(app, organiser, poison):
+    """L9: each of these failed the whole upload with a 500."""
+    version = current_version(app)
+    good = [make_record(version) for _ in range(3)]
+    bad = POISONED[poison](make_record(version))
+    listed = ", ".join([json.dumps(good[0]), bad, json.dumps(good[1]), json.dumps(good[2])])
+    body = f'{{"source": "phone-9", "submissions": [{listed}]}}'
+    response = upload(organiser, gzip.compress(body.encode()), filename="answers.json")
+    assert response.status_code == 200
+    assert counts_on(response.data) == {"stored": 3, "duplicate": 0, "conflict": 0, "rejected": 1}
+    assert rows(app) == 3 and rows(app, QuarantinedRecord) == 1
+    quarantine = organiser.get("/organise/quarantine")
+    assert quarantine.status_code == 200
+
+
+@pytest.mark.parametrize("poison", POISONED, ids=list(POISONED))
+def test_a_poisoned_line_in_an_export_is_kept_aside_and_the_rest_stored(app, organiser, poison):
+    version = current_version(app)
+    good = [make_record(version) for _ in range(3)]
+    lines = [json.dumps({"format": "survey-submissions", "version": 1, "source": "laptop"}).encode() + b"\n"]
+    lines += [json.dumps(good[0]).encode() + b"\n", POISONED[poison](make_record(version)).replace("\n", "\\n")
+              .encode("utf-8", "surrogatepass") + b"\n", json.dumps(good[1]).encode() + b"\n"]
+    lines.append(json.dumps({"end": "survey-submissions", "count": 3,
+                             "sha256": hashlib.sha256(b"".join(lines)).hexdigest()}).encode() + b"\n")
+    response = upload(organiser, gzip.compress(b"".join(lines)))
+    assert response.status_code == 200
+    assert counts_on(response.data) == {"stored": 2, "duplicate": 0, "conflict": 0, "rejected": 1}
+    assert rows(app) == 2 and rows(app, QuarantinedRecord) == 1
+
+
+def test_a_file_of_millions_of_empty_objects_is_refused_at_once(app, organiser):
+    """M5: 150 MB of `{}` lines under a checksummed header kept a worker busy past its timeout."""
+    header = json.dumps({"format": "survey-submissions", "version": 1, "source": "x"}).encode() + b"\n"
+    bomb = gzip.compress(header + b"{}\n" * (50 * 1024 * 1024), compresslevel=9)
+    response = upload(organiser, bomb)
+    assert response.status_code == 400
+    assert "Nothing was imported" in response.data.decode() or 'class="error"' in response.data.decode()
+    assert rows(app) == 0 and rows(app, QuarantinedRecord) == 0
+
+
+def test_a_file_with_more_answers_than_the_page_can_store_is_refused_before_storing(app, organiser):
+    app.config["SURVEY_IMPORT_PAGE_MAX_RECORDS"] = 2
+    version = current_version(app)
+    body = json.dumps({"source": "phone", "submissions": [make_record(version) for _ in range(3)]}).encode()
+    response = upload(organiser, body, filename="answers.json")
+    assert response.status_code == 400 and 'class="error"' in response.data.decode()
+    assert rows(app) == 0

@@ -218,6 +218,12 @@ def test_the_page_preloads_every_module_its_script_imports(client):
             assert f"{folder}/{name}" in preloaded, f"{url} imports {name}, which the page does not preload"
 
 
+def test_a_plain_questionnaire_loads_none_of_the_structure_modules(client):
+    body = client.get(FORM_URL).data.decode()
+    assert "data-extensions" not in body
+    assert not any(name in body for name in ("repeats.js", "pages.js", "choice-filter.js", "scopes.js"))
+
+
 @pytest.fixture
 def shipped_client(app_config, tmp_path):
     """The questionnaires the product ships: a Persian and English one, and one in all four languages."""

@@ -213,3 +213,33 @@ def test_quarantine_needs_an_organiser(client, session, rejected, method, path):
 def test_an_unknown_record_is_not_found(client, session):
     sign_in(client, session)
     assert client.get("/organise/quarantine/999").status_code == 404
+
+
+@pytest.mark.parametrize("answers", [{"overall": "4", "why_low": "a\x00b"}, {"overall": float("inf")},
+                                     {"overall": "4", "why_low": "\ud800"}], ids=["nul", "inf", "lone_surrogate"])
+def test_a_record_no_database_can_hold_is_shown_escaped_with_its_reason(client, session, version, answers):
+    record_id = send(session, record_of(version, answers=answers))
+    sign_in(client, session)
+    listing = client.get("/organise/quarantine")
+    assert listing.status_code == 200 and "cannot be stored" in listing.data.decode()
+    page = client.get(f"/organise/quarantine/{record_id}")
+    assert page.status_code == 200
+    body = page.data.decode()
+    assert any(escape in body for escape in ("\\u0000", "Infinity", "\\ud800"))
+    assert "\x00" not in body
+
+
+def test_a_record_another_server_did_not_accept_is_explained(client, session, version):
+    from survey_app.submissions import keep_aside
+
+    record = record_of(version, answers={"overall": "4", "age": "30"})
+    apply_record(session=session, record=record, source="phone-7", today=TODAY)
+    keep_aside(session=session, record=record, source="https://central.example.org", status="not_accepted",
+               reasons={"delivery": {"destination": "https://central.example.org", "status": "refused",
+                                     "reasons": {"request": "400 bad_json"}}})
+    session.commit()
+    record_id = session.exec(select(QuarantinedRecord.id)).one()
+    session.commit()
+    sign_in(client, session)
+    body = client.get(f"/organise/quarantine/{record_id}").data.decode()
+    assert "https://central.example.org did not accept this record" in body and "400 bad_json" in body

@@ -235,3 +235,26 @@ def test_a_rejected_record_resent_is_kept_aside_once(session, version):
     for _ in range(3):
         assert apply(session, record).status == "rejected"
     assert len(quarantined(session)) == 1
+
+
+@pytest.mark.parametrize(("sent", "closed", "status", "tag"), [
+    ("4zc7pk3n", True, "rejected", None),
+    (" 4Zc7Pk3N ", True, "rejected", None),
+    ("4ZC7PK3N", True, "rejected", None),
+    ("4zc7pk3n", False, "stored", "4ZC7PK3N"),
+    ("elsewhere-7", False, "stored", "elsewhere-7"),  # a workshop of another server keeps its tag
+])
+def test_a_workshop_code_is_read_whatever_its_case(session, version, sent, closed, status, tag):
+    """L8: a closed workshop's code in lower case was stored as another tag, and so bypassed the close."""
+    from survey_app.models import Workshop
+
+    closed_at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC) if closed else None
+    session.add(Workshop(code="4ZC7PK3N", title="Mashhad", start_date=datetime.date(2025, 12, 30),
+                         end_date=datetime.date(2025, 12, 31), closed_at=closed_at))
+    session.flush()
+    result = apply(session, make_record(version, workshop=sent, started_at="2026-01-05T09:00:00Z"))
+    assert result.status == status
+    if status == "stored":
+        assert submissions(session)[0].workshop == tag
+    else:
+        assert result.errors["workshop"] == "workshop_closed"

@@ -255,17 +255,79 @@ def test_unsupported_content_encoding_is_refused_with_415(client, session, encod
     pytest.param(b"", id="empty"),
     pytest.param(b'{"source": "ph\xff", "submissions": []}', id="not_utf8"),
     pytest.param(b'\xef\xbb\xbf{"source": "phone", "submissions": []}', id="byte_order_mark"),
-    pytest.param(b'{"source": "phone", "submissions": [NaN]}', id="nan"),
     pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested_too_deep"),
     pytest.param(b'{"source": "phone", "submissions": ' + b"[" * 1020 + b"]" * 1020 + b"}", id="nested_1020_deep"),
-    pytest.param(b'{"source": "phone\\ud800", "submissions": []}', id="unpaired_surrogate"),
-    pytest.param(b'{"source": "phone", "submissions": [{"answers": {"why_low": "a\\u0000b"}}]}', id="nul"),
 ])
 def test_body_that_is_not_json_is_refused_with_bad_json(client, session, body):
     response = client.post(SYNC, data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_json"
     assert counts(session) == (0, 0)
+
+
+POISONS = {
+    "nul_in_answer": ('{"overall": "2", "why_low": "a\\u0000b"}', "answers"),
+    "nul_in_key": ('{"overall": "2", "why\\u0000low": "a"}', "answers"),
+    "lone_surrogate": ('{"overall": "2", "why_low": "\\ud800"}', "answers"),
+    "beyond_double": ('{"overall": 1e400, "age": "30"}', "answers"),
+    "beyond_double_negative": ('{"overall": "4", "age": -1.7976931348623157e309}', "answers"),
+    "nan": ('{"overall": NaN, "age": "30"}', "answers"),
+    "integer_of_5000_digits": ('{"overall": ' + "9" * 5000 + "}", "answers"),
+}
+
+
+@pytest.mark.parametrize("poison", POISONS, ids=list(POISONS))
+def test_a_record_no_database_can_hold_is_rejected_alone_and_kept(client, session, poison):
+    """NUL, lone surrogates and numbers beyond a double refuse their own record, never the batch (H2, M6)."""
+    version = current_version(client)
+    answers, _field = POISONS[poison]
+    bad = json.dumps(record(version, answers={})).replace('"answers": {}', f'"answers": {answers}')
+    good = json.dumps(record(version))
+    body = f'{{"source": "phone-1", "submissions": [{good}, {bad}, {good.replace("-4", "-5", 1)}]}}'
+    response = client.post(SYNC, data=body.encode(), content_type="application/json")
+    assert statuses(response) == ["stored", "rejected", "stored"]
+    assert "record" in response.get_json()["results"][1]["errors"]
+    kept = session.exec(select(QuarantinedRecord)).one()
+    assert set(kept.payload) == {"escaped_json"} and json.loads(kept.payload["escaped_json"])["uuid"]
+    assert counts(session) == (2, 1)
+    assert statuses(client.post(SYNC, data=body.encode(), content_type="application/json")) == [
+        "duplicate", "rejected", "duplicate"]
+    assert counts(session) == (2, 1)
+
+
+@pytest.mark.parametrize("field", ["uuid", "form_id", "form_version", "lang", "workshop", "started_at"])
+def test_nul_in_any_field_of_a_record_rejects_that_record_only(client, session, field):
+    version = current_version(client)
+    response = client.post(SYNC, json=batch({**record(version), field: "a\x00b"}, record(version)))
+    assert statuses(response) == ["rejected", "stored"]
+    assert counts(session) == (1, 1)
+
+
+@pytest.mark.parametrize("uuid_text", ["{u}\n", " {u}", "{u}\x00", "{{{u}}}", "{u_hex}", "urn:uuid:{u}"])
+def test_a_uuid_is_read_strictly_so_a_record_is_never_stored_twice(client, session, uuid_text):
+    """H1: a UUID followed by a newline passed before, and was stored as a second submission."""
+    version, sent = current_version(client), uuid.uuid4()
+    odd = record(version, uuid=uuid_text.format(u=sent, u_hex=sent.hex))
+    response = client.post(SYNC, json=batch(odd, record(version, uuid=str(sent).upper())))
+    assert statuses(response) == ["rejected", "stored"]
+    assert [row["uuid"] for row in stored(session)] == [str(sent)]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z",
+                                    "2200-01-01T00:00:00Z"])
+@pytest.mark.parametrize("field", ["submitted_at", "started_at"])
+def test_an_implausible_date_is_rejected_with_a_clear_reason(client, session, field, moment):
+    """M1: year 1 or 9999 made every Solar Hijri results page fail."""
+    version = current_version(client)
+    response = client.post(SYNC, json=batch(record(version, **{field: moment}), record(version)))
+    assert statuses(response) == ["rejected", "stored"]
+    assert "plausible" in response.get_json()["results"][0]["errors"][field]
+
+
+def test_a_source_that_cannot_be_stored_refuses_the_batch_naming_the_field(client, session):
+    response = client.post(SYNC, data=b'{"source": "phone\\ud800", "submissions": []}', content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["field"] == "source"
 
 
 def test_escaped_backslashes_and_surrogate_pairs_are_ordinary_text(client, session):

@@ -216,3 +216,21 @@ def test_file_is_read_from_a_stream_that_cannot_seek(exported):
 
     checked = read_submission_file(io.BufferedReader(Stream(exported.read_bytes())))
     assert checked.count == 30 and len(list(checked.records())) == 30
+
+
+@pytest.mark.parametrize("bad", [
+    pytest.param('{"uuid": "x", "answers": ' + "[" * 5000 + "]" * 5000 + "}", id="nested_5000_deep"),
+    pytest.param('{"uuid": "6d1f8a0e-94a3-4f6b-9d0c-1a2b3c4d5e6f\\n", "answers": {}}', id="uuid_with_a_newline"),
+    pytest.param('{"uuid": "6d1f8a0e-94a3-4f6b-9d0c-1a2b3c4d5e6f", "answers": {"why_low": "\\ud800\\u0000"}}',
+                 id="lone_surrogate_and_nul"),
+])
+def test_sync_import_keeps_a_poisoned_record_aside_and_stores_the_rest(app, tmp_path, bad):
+    """L9, from the command line: the same checks as the sync API, one record at a time."""
+    version = current_version(app)
+    good = [json.dumps(make_record(version)) for _ in range(2)]
+    path = tmp_path / "answers.json"
+    path.write_text(f'{{"source": "phone-1", "submissions": [{good[0]}, {bad}, {good[1]}]}}')
+    result = import_file(app, path)
+    assert result.exit_code == 0, result.output
+    assert counts_in(result.output) == {"stored": 2, "duplicate": 0, "conflict": 0, "rejected": 1}
+    assert rows(app) == 2 and rows(app, QuarantinedRecord) == 1

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
+from sqlmodel import select as sqlmodel_select
 
 from survey_app import create_app
 from survey_app.forms_store import get_version
@@ -244,3 +245,70 @@ def test_transient_failures_are_retried_a_bounded_number_of_times():
     calls.clear()
     with pytest.raises(Exception, match="gave up after 2 attempts"):
         with_retries(flaky, RetryPolicy(attempts=2, sleep=waits.append))
+
+
+# Records a workshop laptop may hold from before its own checks refused them (rows written by an older
+# version, or around the app), each placed among good ones: (id, SQL assignments).
+POISONED_ROWS = {
+    1200: "uuid = uuid || char(10)",  # H1: a UUID with a newline
+    2500: """answers = '{"overall": "2", "why_low": "a\\u0000b"}'""",  # H2: NUL in a text answer
+    2501: """answers = '{"overall": "2", "why_low": "\\ud800"}'""",  # a lone surrogate
+    4000: "submitted_at = '0001-01-01 00:00:00.000000'",  # M1: year 1
+    4999: """answers = '{"overall": Infinity, "age": "30"}'""",  # a number beyond a double
+}
+
+
+def poison(workshop) -> None:
+    engine = create_engine(workshop.url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for row_id, assignment in POISONED_ROWS.items():
+            connection.execute(text(f"UPDATE submission SET {assignment} WHERE id = {row_id}"))  # noqa: S608
+    engine.dispose()
+
+
+def test_poisoned_records_never_stop_a_push_and_are_kept_aside_on_both_sides(workshop, central):
+    """One bad record never holds back another: every good one arrives, each bad one is quarantined twice."""
+    poison(workshop)
+    returncode, output = workshop.push(central.url, "--batch-size", "250", "--attempts", "2", "--retry-delay", "0.05")
+    assert returncode == 0, output
+    good = TOTAL - len(POISONED_ROWS)
+    assert count(central.database_url, "submission") == good
+    assert count(central.database_url, "quarantinedrecord") == len(POISONED_ROWS)
+    assert count(workshop.url, "quarantinedrecord") == len(POISONED_ROWS)
+    assert workshop.acknowledged() == TOTAL
+    assert summary(output) == {"stored": good, "duplicate": 0, "conflict": 0, "rejected": len(POISONED_ROWS)}
+    returncode, output = workshop.push(central.url)
+    assert returncode == 0 and summary(output)["stored"] == 0  # nothing is left to send
+
+
+def test_a_batch_refused_whole_is_halved_until_the_refused_record_is_alone(app, session, monkeypatch):
+    """An older server answers 400 for a whole batch holding one record it cannot read: the others still go."""
+    from survey_app import sync_client
+    from survey_app.models import PushAck
+    from survey_app.models import QuarantinedRecord
+
+    version = get_version(session=session, form_id="sample_feedback").version
+    records = [{"uuid": str(uuid.uuid4()), "form_id": "sample_feedback", "form_version": version, "lang": "en",
+                "submitted_at": "2026-01-05T08:05:00Z", "answers": {"overall": "4", "age": "30"}} for _ in range(40)]
+    apply_batch(session=session, records=records, source="phone-1")
+    refused = {records[3]["uuid"], records[31]["uuid"]}
+    sent = []
+
+    def older_server(endpoint, *, records, **options):
+        sent.append(len(records))
+        if refused & {record["uuid"] for record in records}:
+            raise sync_client.Refused("400 The body is not JSON this server accepts")
+        return [{"uuid": record["uuid"], "status": "stored", "errors": {}} for record in records]
+
+    monkeypatch.setattr(sync_client, "send_batch", older_server)
+    report = sync_client.push(session=session, url="http://central.test", source="laptop", batch_size=16)
+    assert report.error is None
+    assert report.counts == {"stored": 38, "refused": 2}
+    kept = session.exec(sqlmodel_select(QuarantinedRecord)).all()
+    assert {row.uuid for row in kept} == refused and {row.status for row in kept} == {"not_accepted"}
+    assert "central.test" in str(kept[0].reasons["delivery"])
+    assert len(session.exec(sqlmodel_select(PushAck)).all()) == 40
+    assert len(sent) < 40  # halving, not one record at a time
+    sent.clear()
+    assert sync_client.push(session=session, url="http://central.test", source="laptop").counts == {}
+    assert sent == []

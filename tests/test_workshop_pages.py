@@ -92,6 +92,8 @@ def test_title_and_place_in_other_languages_are_saved_and_shown_to_their_readers
     assert '<h1 dir="auto">حواله و مهاجران</h1>' in dari  # Dari readers get the Persian title before the main one
     english = client.get(f"/organise/workshops/{workshop.id}?lang=en").data.decode()
     assert '<h1 dir="auto">Remittances and diaspora</h1>' in english and ">Tehran</dd>" in english
+    participants = client.get(f"/w/{workshop.code}?lang=fa").data.decode()  # the workshop offers fa and en
+    assert ">حواله و مهاجران</h1>" in participants and ">Tehran</span>" in participants
 
 
 def test_editing_shows_and_keeps_the_titles_in_other_languages(client, session):  # noqa: F811

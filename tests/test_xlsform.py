@@ -48,7 +48,7 @@ def test_kobo_fixture_maps_languages_groups_relevance_and_choices():
     assert report.ok, report.errors
     form = report.definition
     assert form["form_id"] == "co_course_feedback"
-    assert form["settings"] == {"default_language": "fa", "languages": ["fa", "ps", "en"]}
+    assert form["settings"] == {"default_language": "fa", "languages": ["fa", "ps", "en"], "style": "pages"}
     assert form["title"] == {"fa": "نظرسنجی دورهٔ آشنایی فرهنگی"}
     about, classes = form["survey"][1], form["survey"][2]
     assert about["type"] == "group" and about["appearance"] == "field-list"
@@ -79,7 +79,6 @@ def test_kobo_fixture_reports_ignored_metadata_and_settings_as_warnings():
     report = read_xlsform(KOBO_FIXTURE)
     assert "survey row 2: 'start' is metadata this app does not collect; the row is ignored" in report.warnings
     assert "settings column 'version' is ignored: versions here are content hashes" in report.warnings
-    assert "settings column 'style' is ignored" in report.warnings
 
 
 def test_kobo_fixture_is_a_valid_xlsform_for_pyxform():
@@ -93,7 +92,6 @@ def test_unsupported_rows_are_reported_by_row_and_nothing_is_imported():
     assert report.definition is None
     assert report.errors == [
         "survey row 3: type 'geopoint' is not supported",
-        "survey row 4: 'begin_repeat' is not supported (repeated questions)",
         "survey row 7: type 'image' is not supported",
         "survey row 8: type 'select_one_from_file districts.csv' is not supported (choices from a file)",
     ]
@@ -224,11 +222,11 @@ BROKEN_SURVEYS = [
     ([{"type": "text", "name": "a", "label": "A"}, {"type": "end group", "name": ""}],
      "survey row 3: 'end group' has no matching begin"),
     ([{"type": "select_one yn or_other", "name": "a", "label": "A"}],
-     "survey row 2: 'or_other' is not supported; add an 'other' option and a text question shown when it is chosen"),
+     "survey row 2: question 'a': choice list 'yn' does not exist"),
     ([{"type": "range", "name": "a", "label": "A", "parameters": "start=0 end=10 step=1"}],
      "survey row 2: type 'range' is supported only as a star rating"),
     ([{"type": "text", "name": "a", "label": "A", "choice_filter": "x = 1"}],
-     "survey row 2: column 'choice_filter': choice filters are not supported"),
+     "survey row 2: question 'a': choice_filter 'x = 1': only a question with a choice list can be filtered"),
     ([{"type": "text", "name": "a", "label": "A", "parameters": "max"}],
      "survey row 2: parameters must look like"),
     ([{"type": "text", "name": "a", "label": "A", "relevant": "${nowhere} = 1"}],

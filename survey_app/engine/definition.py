@@ -14,7 +14,8 @@ Text = dict[str, str]
 INPUT_TYPES = frozenset(
     {"text", "integer", "decimal", "select_one", "select_multiple", "date", "rating"}
 )
-ALL_TYPES = INPUT_TYPES | {"note", "calculate", "group"}
+CONTAINER_TYPES = frozenset({"group", "repeat"})  # items with children; a repeat's are answered per instance
+ALL_TYPES = INPUT_TYPES | CONTAINER_TYPES | {"note", "calculate"}
 TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message")
 
 
@@ -22,6 +23,7 @@ TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message"
 class Choice:
     name: str
     label: Text
+    data: dict = field(default_factory=dict)  # the choice sheet's other columns, read by choice filters
     correct: bool = False  # assessments (scoring.py): a right answer
     score: float | None = None  # assessments: points for picking it, overriding the question's
 
@@ -43,6 +45,8 @@ class Question:
     appearance: str = ""
     parameters: dict = field(default_factory=dict)
     children: tuple["Question", ...] = ()
+    choice_filter: str | None = None  # which options to offer, evaluated per option (see engine.choice_filter)
+    repeat_count: str | None = None  # a repeat's number of instances, fixed by an expression
     objective: str | None = None  # assessments: the learning objective it checks
     points: float | None = None  # assessments: points for a right answer (1 when unset)
 
@@ -68,6 +72,7 @@ class FormDefinition:
     survey: tuple[Question, ...]
     choices: dict[str, tuple[Choice, ...]]
     description: Text = field(default_factory=dict)
+    style: str = ""  # "pages": one screen per top-level group or question
     # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
     attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
     # Assessments (scoring.py): learning objectives by id, and settings {pass_mark, show_score}
@@ -75,8 +80,27 @@ class FormDefinition:
     assessment: dict = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
-        """Yield every question in document order with the groups that contain it."""
+        """Yield every question of the top level in document order with the groups that contain it.
+
+        A repeat is yielded, its questions are not: they are answered per instance (``walk_all``).
+        """
         return iter(self._walked)
+
+    def walk_all(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
+        """Yield every question, those inside repeats too, with the groups and repeats that contain it."""
+        return iter(self._walked_all)
+
+    @cached_property
+    def _walked_all(self) -> tuple[tuple[Question, tuple[Question, ...]], ...]:
+        return tuple(_walk(self.survey, (), into=CONTAINER_TYPES))
+
+    @cached_property
+    def has_repeats(self) -> bool:
+        return any(question.type == "repeat" for question, _ in self._walked_all)
+
+    @cached_property
+    def has_choice_filters(self) -> bool:
+        return any(question.choice_filter for question, _ in self._walked_all)
 
     @cached_property
     def _walked(self) -> tuple[tuple[Question, tuple[Question, ...]], ...]:
@@ -87,7 +111,8 @@ class FormDefinition:
         return [question for question, _ in self.walk()]
 
     def question(self, name: str) -> Question | None:
-        return next((q for q in self.questions() if q.name == name), None)
+        """The question of that name, wherever it is (names are unique, inside repeats too)."""
+        return next((q for q, _ in self._walked_all if q.name == name), None)
 
     def choices_for(self, question: Question) -> tuple[Choice, ...]:
         """Return the options of a choice question; a rating gets 1..max."""
@@ -96,11 +121,11 @@ class FormDefinition:
         return self.choices.get(question.list_name or "", ())
 
 
-def _walk(items, parents):
+def _walk(items, parents, into=frozenset({"group"})):
     for item in items:
         yield item, parents
-        if item.type == "group":
-            yield from _walk(item.children, parents + (item,))
+        if item.type in into:
+            yield from _walk(item.children, parents + (item,), into)
 
 
 def question_to_dict(question: Question) -> dict:
@@ -108,17 +133,20 @@ def question_to_dict(question: Question) -> dict:
     data = {"type": f"{question.type} {question.list_name}" if question.list_name else question.type,
             "name": question.name}
     for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
-                "constraint_message", "calculation", "default", "appearance", "parameters", "objective", "points"):
+                "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
+                "repeat_count", "objective", "points"):
         value = getattr(question, key)
         if value or (key == "points" and value == 0):
             data[key] = value
-    if question.type == "group":
+    if question.type in CONTAINER_TYPES:
         data["children"] = [question_to_dict(child) for child in question.children]
     return data
 
 
 def choice_to_dict(choice: Choice) -> dict:
     data = {"name": choice.name, "label": choice.label}
+    if choice.data:
+        data["data"] = choice.data
     if choice.correct:
         data["correct"] = True
     if choice.score is not None:
@@ -132,6 +160,8 @@ def definition_to_dict(form: FormDefinition) -> dict:
     if form.description:
         data["description"] = form.description
     data["settings"] = {"default_language": form.default_language, "languages": list(form.languages)}
+    if form.style:
+        data["settings"]["style"] = form.style
     if form.assessment:  # assessment keys only when used, so other questionnaires keep their version hash
         data["settings"]["assessment"] = dict(form.assessment)
     if form.objectives:

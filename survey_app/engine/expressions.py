@@ -105,7 +105,7 @@ _FIELDS = ("relevant", "constraint", "required", "calculation", "choice_filter",
 
 def browser_modules(form) -> list[str]:
     """Static JavaScript modules a questionnaire's page needs besides the core, to keep plain pages light."""
-    for question, _ in form.walk():
+    for question, _ in form.walk_all():  # rules inside repeats too
         for field in _FIELDS:
             text = getattr(question, field, None)
             if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import yaml
 
+from .choice_filter import column_names
+from .choice_filter import written
 from .definition import ALL_TYPES
+from .definition import CONTAINER_TYPES
 from .definition import Choice
 from .definition import FormDefinition
 from .definition import Question
@@ -21,14 +24,17 @@ from .expressions import references
 from .scoring import assessment_problems
 from .scoring import read_assessment
 from .texts import normalise_code
+from .xlsform_structure import expand_or_other
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculation")
+EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculation", "repeat_count")
 KNOWN_KEYS = frozenset({
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "default", "appearance", "parameters", "children",
+    "choice_filter", "repeat_count",
     "objective", "points",  # assessments: see scoring.py
 })
+STYLES = frozenset({"", "pages"})
 
 
 class DefinitionError(ValueError):
@@ -88,13 +94,17 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
     languages = languages or (default,)
     if default and default not in languages:
         languages = (default,) + languages
+    style = str(settings.get("style") or "")
+    if style not in STYLES:
+        problems.append(f"settings.style '{style}' is not known (use 'pages' or leave it out)")
     reader = _Reader(default, problems)
-    choices = reader.choices(data.get("choices") or {})
-    survey = reader.items(data.get("survey"), "survey")
+    raw_survey, raw_choices = expand_or_other(data.get("survey"), data.get("choices") or {})
+    choices = reader.choices(raw_choices)
+    survey = reader.items(raw_survey, "survey")
     form = FormDefinition(
         form_id=form_id, title=reader.text(data.get("title"), "title"), default_language=default,
         languages=languages, survey=survey, choices=choices,
-        description=reader.text(data.get("description"), "description"),
+        description=reader.text(data.get("description"), "description"), style=style,
         attachments=read_attachments(data.get("attachments"), problems),
         **read_assessment(data, settings, reader.text, problems),
     )
@@ -144,11 +154,21 @@ class _Reader:
                 if name in names:
                     self.problems.append(f"choice list '{list_name}': option '{name}' appears twice")
                 names.add(name)
-                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}"),
+                data = self.choice_data(option.get("data"), f"choice list '{list_name}': option '{name}'")
+                items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}"), data,
                                     **_choice_scoring(option, f"choice list '{list_name}': option '{name}'",
                                                       self.problems)))
             lists[str(list_name)] = tuple(items)
         return lists
+
+    def choice_data(self, value, label: str) -> dict:
+        """An option's other columns (read by choice filters): a mapping of column to text."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(v, (str, int, float)) for v in value.values()):
+            self.problems.append(f"{label}: data must be a mapping of column to text")
+            return {}
+        return {str(key): str(item) for key, item in value.items() if str(item) != ""}
 
     def items(self, raw, where: str) -> tuple[Question, ...]:
         if not isinstance(raw, list) or not raw:
@@ -174,6 +194,8 @@ class _Reader:
             self.problems.append(f"{label}: the name is missing or not a simple name")
         elif name in self.seen:
             self.problems.append(f"{label}: the name is used twice")
+        elif name.startswith("__"):
+            self.problems.append(f"{label}: names starting with '__' are kept for choice filters")
         self.seen.add(name)
         for key in sorted(str(k) for k in set(raw) - KNOWN_KEYS):
             self.problems.append(f"{label}: unknown key '{key}'")
@@ -192,7 +214,8 @@ class _Reader:
             calculation=_condition(raw.get("calculation")),
             default=None if raw.get("default") in (None, "") else str(raw.get("default")),
             appearance=str(raw.get("appearance") or ""), parameters=self.parameters(raw.get("parameters"), label),
-            children=self.items(raw.get("children"), label) if kind == "group" else (),
+            children=self.items(raw.get("children"), label) if kind in CONTAINER_TYPES else (),
+            choice_filter=_condition(raw.get("choice_filter")), repeat_count=_condition(raw.get("repeat_count")),
             objective=str(raw["objective"]) if raw.get("objective") not in (None, "") else None,
             points=_number(raw.get("points"), f"{label}: points", self.problems),
         )
@@ -239,8 +262,8 @@ def _condition(value) -> str | None:
 
 def _check_references(form: FormDefinition, problems: list[str]) -> None:
     """Check choice lists exist and every expression parses and names real questions."""
-    names = {q.name for q in form.questions()}
-    for question in form.questions():
+    names = {q.name for q, _ in form.walk_all()}
+    for question, _ in form.walk_all():
         if question.list_name and question.list_name not in form.choices:
             problems.append(f"question '{question.name}': choice list '{question.list_name}' does not exist")
         if question.type == "rating" and not str(question.parameters.get("max", 5)).isdigit():
@@ -258,3 +281,28 @@ def _check_references(form: FormDefinition, problems: list[str]) -> None:
                 continue
             for name in missing:
                 problems.append(f"question '{question.name}': {key} refers to ${{{name}}}, which is no question")
+        if question.choice_filter:
+            _check_choice_filter(form, question, names, problems)
+        if question.repeat_count and question.type != "repeat":
+            problems.append(f"question '{question.name}': repeat_count '{question.repeat_count}': "
+                            "only a repeat takes a repeat_count")
+
+
+def _check_choice_filter(form: FormDefinition, question: Question, names: set[str], problems: list[str]) -> None:
+    """A filter must parse, name real questions, and read only columns its option list has."""
+    where = f"question '{question.name}': choice_filter '{question.choice_filter}'"
+    if not question.list_name:
+        problems.append(f"{where}: only a question with a choice list can be filtered")
+        return
+    try:
+        missing = sorted(references(parse(written(question.choice_filter))) - names)
+        wanted = column_names(question.choice_filter)
+    except ExpressionError as exc:
+        problems.append(f"{where}: {exc}")
+        return
+    for name in missing:
+        if not name.startswith("__choice."):
+            problems.append(f"{where}: it refers to ${{{name}}}, which is no question")
+    have = {"name"}.union(*(choice.data for choice in form.choices.get(question.list_name, ())))
+    for column in sorted(wanted - have):
+        problems.append(f"{where}: the list '{question.list_name}' has no column '{column}'")

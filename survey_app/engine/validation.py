@@ -7,6 +7,7 @@ run, hidden questions are dropped, then required and constraint rules are checke
 
 import datetime
 import math
+import re
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,9 +20,18 @@ from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
 from .expressions import iso_day
+from .structured_check import compile_structured
 from .texts import to_ascii_digits
 
 MAX_TEXT_LENGTH = 5000
+# What no database column of text can hold: NUL (PostgreSQL refuses it) and halves of a surrogate pair
+# (not text at all: they cannot be written as UTF-8). validation.js checks the same characters.
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str) -> bool:
+    """Tell whether a text can be stored as it is in SQLite and PostgreSQL alike."""
+    return UNSTORABLE_CHARACTERS.search(text) is None
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class Outcome:
     errors: dict[str, FieldError] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     hidden: set[str] = field(default_factory=set)  # not relevant with these answers (groups' members too)
+    # Inside a repeat's instances, errors and hidden items are named by path: "repeat/0/question".
 
     @property
     def ok(self) -> bool:
@@ -79,6 +90,8 @@ def _text(value):
         raise InvalidValue("text")
     if len(str(value)) > MAX_TEXT_LENGTH:
         raise InvalidValue("too_long")
+    if not storable_text(str(value)):
+        raise InvalidValue("characters")
     return str(value)
 
 
@@ -160,9 +173,10 @@ def checker(form: FormDefinition) -> Callable[[dict, str], Outcome]:
         if len(_CHECKERS) > 256:
             _CHECKERS.clear()
         readers = {question.name: typed_reader(question, [c.name for c in form.choices_for(question)])
-                   for question, _ in form.walk() if question.is_input}
-        check = compile_form(form, readers=readers, field_error=FieldError, invalid_value=InvalidValue,
-                             outcome=Outcome)
+                   for question, _ in form.walk_all() if question.is_input}
+        # Repeats and choice filters are read rule by rule (held to the compiled checker's outcomes).
+        compile_ = compile_structured if form.has_repeats or form.has_choice_filters else compile_form
+        check = compile_(form, readers=readers, field_error=FieldError, invalid_value=InvalidValue, outcome=Outcome)
         entry = _CHECKERS[id(form)] = (form, check)
     return entry[1]
 

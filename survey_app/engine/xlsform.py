@@ -34,8 +34,10 @@ __all__ = ["ImportReport", "XLSFormError", "language_code", "language_label", "r
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SURVEY_COLUMNS = ("label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "default", "appearance", "parameters")
-PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance")
+                  "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
+                  "repeat_count")
+PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance", "choice_filter",
+                 "repeat_count")
 
 
 def read_xlsform(source: Path | str | bytes, *, default_language: str | None = None) -> ImportReport:
@@ -79,10 +81,14 @@ def write_xlsform(definition: dict) -> bytes:
     survey_rows = list(_survey_rows(data["survey"], languages))
     _add_sheet(book, "survey", _survey_columns(survey_rows, languages), survey_rows)
     choice_rows = [
-        {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages)}
+        {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages),
+         **option.get("data", {})}
         for list_name, options in data["choices"].items() for option in options
     ]
-    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages)], choice_rows)
+    data_columns = list(dict.fromkeys(key for options in data["choices"].values() for option in options
+                                      for key in option.get("data", {})))
+    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *data_columns],
+               choice_rows)
     settings = _settings_row(data)
     _add_sheet(book, "settings", list(settings), [settings])
     out = io.BytesIO()
@@ -93,14 +99,14 @@ def write_xlsform(definition: dict) -> bytes:
 def _survey_rows(items, languages):
     for item in items:
         yield _survey_row(item, languages)
-        if item["type"] == "group":
+        if item["type"] in ("group", "repeat"):
             yield from _survey_rows(item.get("children", []), languages)
-            yield {"type": "end group"}
+            yield {"type": f"end {item['type']}"}
 
 
 def _survey_row(item: dict, languages) -> dict:
     kind = item["type"]
-    row = {"type": "begin group" if kind == "group" else kind, "name": item["name"]}
+    row = {"type": f"begin {kind}" if kind in ("group", "repeat") else kind, "name": item["name"]}
     for field in TRANSLATABLE_FIELDS:
         row.update(_texts(field, item.get(field), languages))
     row.update((key, item[key]) for key in PLAIN_COLUMNS if item.get(key))
@@ -149,6 +155,8 @@ def _settings_row(data: dict) -> dict:
         if code != default and data["title"].get(code):
             row[f"translated_title::{language_label(code)}"] = data["title"][code]
     row.update(_texts("description", data.get("description"), data["settings"]["languages"]))
+    if data["settings"].get("style"):
+        row["style"] = data["settings"]["style"]
     return row
 
 

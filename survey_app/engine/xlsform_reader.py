@@ -30,6 +30,9 @@ from .definition import definition_to_dict
 from .loader import DefinitionError
 from .loader import load_dict
 from .texts import normalise_code
+from .xlsform_structure import choice_column
+from .xlsform_structure import structure_row
+from .xlsform_structure import structure_settings
 
 # Names written in column headers, and codes KoboToolbox users know (it lists Dari as prs).
 LANGUAGE_NAMES = {"fa": "Persian", "fa_AF": "Dari", "ps": "Pashto", "en": "English"}
@@ -49,24 +52,23 @@ SURVEY_FIELDS = {
     ("bind", "jr:constraintMsg"): "constraint_message", ("bind", "jr:requiredMsg"): "required_message",
     ("bind", "relevant"): "relevant", ("bind", "required"): "required", ("bind", "constraint"): "constraint",
     ("bind", "calculate"): "calculation", ("default",): "default", ("control", "appearance"): "appearance",
-    ("parameters",): "parameters",
+    ("parameters",): "parameters", ("choice_filter",): "choice_filter", ("control", "jr:count"): "repeat_count",
 }
 # Columns whose loss would change how a question behaves: refused, not ignored.
 REFUSED_COLUMNS = {
-    ("choice_filter",): "choice filters are not supported",
     ("trigger",): "triggers are not supported",
     ("bind", "readonly"): "read-only questions are not supported",
-    ("control", "jr:count"): "repeat counts are not supported",
 }
 CHOICE_FIELDS = {(constants.LIST_NAME_S,): "list_name", ("name",): "name", ("label",): "label"}
 SETTINGS_FIELDS = {
     ("id_string",): "form_id", ("title",): "title", ("translated_title",): "title",
-    ("description",): "description", ("default_language",): "default_language",
+    ("description",): "description", ("default_language",): "default_language", ("style",): "style",
 }
 
 
 _QUESTION_KEYS = ("label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "default", "appearance", "parameters")
+                  "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
+                  "repeat_count")
 
 
 class XLSFormError(ValueError):
@@ -172,7 +174,8 @@ class _Importer:
             return
         document = {"form_id": settings["form_id"], "title": settings["title"],
                     "description": settings["description"],
-                    "settings": {"default_language": self.default, "languages": self._language_list()},
+                    "settings": {"default_language": self.default, "languages": self._language_list(),
+                                 **structure_settings(settings.get("style"), self.warn)},
                     "survey": survey, "choices": choices}
         try:
             form = load_dict(document, source="the spreadsheet")
@@ -220,7 +223,8 @@ class _Importer:
         title = self.texts(texts["title"], "settings", 2)
         if not title and not self.report.errors:
             self.error("settings sheet: form_title is missing")
-        return {"form_id": form_id, "title": title, "description": self.texts(texts["description"], "settings", 2)}
+        return {"form_id": form_id, "title": title, "description": self.texts(texts["description"], "settings", 2),
+                "style": values.get("style")}
 
     def _default_language(self, setting: str | None) -> None:
         if setting:
@@ -265,9 +269,9 @@ class _Importer:
                 continue
             control = item["type"].replace("_", " ").lower()
             if control.startswith("begin ") and control.split()[1] in ("group", "repeat", "loop"):
-                if control != "begin group":
-                    self.error(f"survey row {number}: '{item['type']}' is not supported (repeated questions)")
-                group = self._question(number, {**item, "type": "group"})
+                if control.split()[1] == "loop":
+                    self.error(f"survey row {number}: '{item['type']}' is not supported (use a repeat)")
+                group = self._question(number, {**item, "type": "repeat" if control == "begin repeat" else "group"})
                 children: list[dict] = []
                 if group is not None:
                     group["children"] = children
@@ -329,7 +333,7 @@ class _Importer:
         question.update((key, item[key]) for key in _QUESTION_KEYS if item.get(key))
         if kind == "date" and question.get("default") == "today()":
             question["default"] = "today"
-        return question
+        return structure_row(question, number, self.warn)
 
     def _type(self, number: int, item: dict) -> str | None:
         """Return the engine's type for a row, reporting types it cannot represent."""
@@ -343,20 +347,17 @@ class _Importer:
             except ValueError as exc:
                 self.error(f"survey row {number}: {exc}")
                 return None
-        if kind in SIMPLE_TYPES or kind == "group":
+        if kind in SIMPLE_TYPES or kind in ("group", "repeat"):
             return kind
         if kind == "range":
             return self._range(number, item)
         match = RE_SELECT.match(kind)
         command = aliases.select.get(match["select_command"]) if match else None
-        if match and match["specify_other"]:
-            self.error(f"survey row {number}: 'or_other' is not supported; add an 'other' option "
-                       "and a text question shown when it is chosen")
-        elif match and match["select_command"] in aliases.select_from_file:
+        if match and match["select_command"] in aliases.select_from_file:
             self.error(f"survey row {number}: type '{kind}' is not supported (choices from a file)")
         elif command in (constants.SELECT_ONE, constants.SELECT_ALL_THAT_APPLY):
             prefix = "select_one" if command == constants.SELECT_ONE else "select_multiple"
-            return f"{prefix} {match['list_name']}"
+            return f"{prefix} {match['list_name']}" + (" or_other" if match["specify_other"] else "")
         else:
             self.error(f"survey row {number}: type '{kind}' is not supported")
         return None
@@ -379,13 +380,15 @@ class _Importer:
         seen: dict[tuple[str, str], int] = {}
         ignored: dict[str, list[int]] = {}
         for number, row in self.choices.rows:
-            option, labels = {}, {}
+            option, labels, data = {}, {}, {}
             for header, value in row.items():
                 name, lang = _field(self.choices.headers[header], CHOICE_FIELDS)
                 if name == "label":
                     labels[self.languages.get(header) if lang else None] = value
                 elif name:
                     option[name] = value
+                elif choice_column(self.choices.headers[header]):
+                    data[choice_column(self.choices.headers[header])] = value  # read by choice filters
                 else:
                     ignored.setdefault(header, []).append(number)
             if not option and not labels:
@@ -399,7 +402,8 @@ class _Importer:
                            f"(first in row {seen[list_name, name]})")
                 continue
             seen[list_name, name] = number
-            lists.setdefault(list_name, []).append({"name": name, "label": self.texts(labels, "choices", number)})
+            lists.setdefault(list_name, []).append({"name": name, "label": self.texts(labels, "choices", number),
+                                                    **({"data": data} if data else {})})
         for header, numbers in ignored.items():
             self.warn(f"choices column '{header}' is ignored ({_numbers(numbers)})")
         return lists

@@ -176,7 +176,7 @@ def start_export(form_id):
         session.commit()
         return _send_now(form_id, filters, layout, fmt)
     job = jobs.Job(id=jobs.new_id(), owner=g.user.id, form_id=form_id, format=fmt, total=total,
-                   download_name=exports.file_name(form_id, fmt), detail=detail)
+                   download_name=exports.file_name(form_id, exports.file_format(layout, fmt)), detail=detail)
     try:
         runner().start(job, _work(get_engine(), form_id, filters, layout, fmt))
     except OSError:
@@ -214,10 +214,11 @@ def _send_now(form_id: str, filters: data.Filters, layout: exports.Layout, fmt: 
             while chunk := file.read(64 * 1024):
                 yield chunk
 
-    headers = {"Content-Disposition": f'attachment; filename="{exports.file_name(form_id, fmt)}"',
+    name = exports.file_name(form_id, exports.file_format(layout, fmt))
+    headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Content-Length": str(written.size), "Cache-Control": "no-store",
                "Repr-Digest": _digest_header(written.sha256)}
-    return current_app.response_class(body(), mimetype=exports.MIME_TYPES[fmt], headers=headers)
+    return current_app.response_class(body(), mimetype=exports.mime_type(name), headers=headers)
 
 
 def _digest_header(sha256: str) -> str:
@@ -252,7 +253,7 @@ def export_file(job_id):
     path = runner().path(job)
     if job.state != jobs.DONE or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=exports.MIME_TYPES[job.format], as_attachment=True,
+    response = send_file(path, mimetype=exports.mime_type(job.download_name), as_attachment=True,
                          download_name=job.download_name, conditional=True, etag=job.sha256, max_age=0)
     response.headers["Repr-Digest"] = _digest_header(job.sha256)
     response.headers["Cache-Control"] = "private, no-store"

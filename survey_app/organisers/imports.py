@@ -4,7 +4,7 @@
     POST /organise/import   import_file
 
 Where there is no link between a workshop and the central server, someone carries the file
-(`flask sync export`, or the phone's "Save answers to a file") and an organiser uploads it
+(`flask sync export`, or the phone's "Save a copy for the organiser") and an organiser uploads it
 here. The file is checked whole before anything is stored (sync_files), then stored through
 the sync API's own path, so duplicates are recognised and records that cannot be stored go
 to the quarantine with their reason. Nothing in a refused file is stored.
@@ -47,13 +47,19 @@ PROBLEMS = {
                           "Nothing was imported."),
     "too_large": _l("This file is far larger than a phone's answers file can be. Nothing was imported."),
     "source": _l("The file does not say correctly where it comes from. Nothing was imported."),
+    "too_many": _l("This file holds more than %(limit)s answers, more than this page can store at once. "
+                   "Ask the server's administrator to import it with \u201cflask sync import\u201d. "
+                   "Nothing was imported."),
 }
+# The page stores a file within one request, which a worker timeout (30 s under gunicorn) bounds: larger
+# files are refused before anything is stored, and go through `flask sync import`, which has no such bound.
+PAGE_MAX_RECORDS = 50_000
 
 
 class ImportForm(FlaskForm):
     file = FileField(_l("File of answers"), validators=[FileRequired(_l("Please choose a file."))],
                      description=_l("An export (.jsonl.gz) from a workshop laptop, or the .json file a phone "
-                                    "saved with \u201cSave answers to a file\u201d."))
+                                    "saved with \u201cSave a copy for the organiser\u201d."))
 
 
 @bp.get("/import")
@@ -80,7 +86,8 @@ def import_file():
         return render_template("organisers/import.html", form=form, counts=None), 400
     upload = form.file.data
     try:
-        checked = sync_files.read_submission_file(upload.stream)
+        checked = sync_files.read_submission_file(
+            upload.stream, max_records=current_app.config.get("SURVEY_IMPORT_PAGE_MAX_RECORDS", PAGE_MAX_RECORDS))
     except sync_files.SubmissionFileError as exc:
         details = {key: localise_digits(str(value), current_language()) for key, value in exc.details.items()}
         form.file.errors = [PROBLEMS[exc.code] % details if details else str(PROBLEMS[exc.code])]

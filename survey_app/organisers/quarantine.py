@@ -52,6 +52,8 @@ from ..models import is_uuid
 from ..paging import page_number
 from ..submissions import CONFLICT
 from ..submissions import DUPLICATE
+from ..submissions import ESCAPED_JSON
+from ..submissions import NOT_ACCEPTED
 from ..submissions import STORED
 from ..submissions import apply_record
 from ..submissions import parse_time
@@ -211,7 +213,7 @@ def _corrected(record: QuarantinedRecord, form: FixForm) -> dict:
 
 
 def _needs_new_uuid(record: QuarantinedRecord) -> bool:
-    return record.status == CONFLICT or not is_uuid(record.payload.get("uuid"))
+    return record.status in (CONFLICT, NOT_ACCEPTED) or not is_uuid(record.payload.get("uuid"))
 
 
 def _time_or_none(value):
@@ -292,6 +294,12 @@ def _stored_copy(record: QuarantinedRecord) -> str | None:
 
 
 def _json(value) -> str:
+    """Show a payload as indented JSON; one no database could hold as sent is shown with its escapes."""
+    if isinstance(value, dict) and set(value) == {ESCAPED_JSON}:
+        try:
+            return json.dumps(json.loads(value[ESCAPED_JSON]), ensure_ascii=True, indent=2, sort_keys=True)
+        except (ValueError, TypeError, RecursionError):
+            return str(value[ESCAPED_JSON])
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
 
 
@@ -316,6 +324,20 @@ def reasons_of(record: QuarantinedRecord) -> list[str]:
     return [reason_text(key, value, payload) for key, value in (record.reasons or {}).items()]
 
 
+def payload_destination(value) -> str:
+    return str(value.get("destination", "")) if isinstance(value, dict) else ""
+
+
+def delivery_problem(value) -> str:
+    """The reasons another server gave for not accepting a record pushed there, as one line."""
+    if not isinstance(value, dict):
+        return str(value)
+    reasons = value.get("reasons")
+    if isinstance(reasons, dict):
+        return "; ".join(f"{field}: {problem}" for field, problem in reasons.items())
+    return str(reasons or value.get("status", ""))
+
+
 def reason_text(key: str, value, payload: dict) -> str:
     """Word one reason (a field and an engine code or message) for an organiser."""
     code = payload.get("workshop")
@@ -327,6 +349,14 @@ def reason_text(key: str, value, payload: dict) -> str:
         if "already stored" in str(value):
             return _("Another submission with the same ID is already stored, with different answers.")
         return _("The submission ID is missing or is not a UUID.")
+    if key == "record" and value != "must be a JSON object":
+        return _("The record holds a character or a number that cannot be stored (%(problem)s).", problem=value)
+    if key in ("started_at", "submitted_at") and "plausible" in str(value):
+        return _("The record's date is impossible (%(problem)s); the phone's clock was probably wrong.",
+                 problem=value)
+    if key == "delivery":
+        return _("The server %(destination)s did not accept this record: %(problem)s",
+                 destination=payload_destination(value), problem=delivery_problem(value))
     fixed = {
         "record": _("The record is not a JSON object."),
         "lang": _("The language of the answers is missing or not a language code."),

@@ -257,7 +257,7 @@ def question_view(summary: data.QuestionSummary, form_id: str, filters: data.Fil
     if summary.bins:
         bars = [Bar(_range(low, high, lang), (count,), (summary.share(count),)) for low, high, count in summary.bins]
         view["chart"] = bar_chart(bars, lang=lang, title=title)
-    if summary.kind == data.TEXT and summary.written:
+    if summary.kind == data.TEXT and summary.written and not item.in_repeat:  # a repeat's texts: in the exports
         view["texts"] = data.text_answers(session=get_session(), form_id=form_id, filters=filters, name=item.name,
                                           per_page=TEXT_PREVIEW)
     if summary.kind == data.DATE and summary.first:

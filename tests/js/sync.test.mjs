@@ -2,19 +2,33 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { acknowledged, batches, classify, MAX_DELAY_MS, nextDelay } from '../../survey_app/static/js/outbox.js';
-import { makeUuid } from '../../survey_app/static/js/storage.js';
+import {
+  acknowledged, batches, classify, halves, MAX_DELAY_MS, nextDelay,
+} from '../../survey_app/static/js/outbox.js';
+import { makeUuid, upgrade } from '../../survey_app/static/js/storage.js';
 import { createSync } from '../../survey_app/static/js/sync.js';
 
+/** The Store's contract as sync.js uses it: a record the server did not accept leaves the outbox for 'kept'. */
 function fakeStore(records) {
   const entries = new Map(records.map((r) => [r.uuid, { uuid: r.uuid, state: 'pending', record: r }]));
-  return {
+  const kept = new Map();
+  const store = {
     entries,
+    kept,
     async pending() { return [...entries.values()].filter((e) => e.state === 'pending'); },
     async acknowledge(results) {
       for (const r of results) entries.get(r.uuid).state = 'acknowledged';
+      await store.keepAside(results.filter((r) => r.status === 'rejected'));
     },
+    async keepAside(results) {
+      for (const r of results) {
+        kept.set(r.uuid, { ...entries.get(r.uuid), state: 'kept', status: r.status, errors: r.errors });
+        entries.delete(r.uuid);
+      }
+    },
+    async keptAside() { return [...kept.values()]; },
   };
+  return store;
 }
 
 function fakeTimers() {
@@ -34,8 +48,8 @@ test('backoff grows, has jitter and is capped at a few minutes', () => {
 });
 
 test('server answers are classified as ok, retry or stop', () => {
-  assert.deepEqual([200, 0, 500, 503, 429, 401, 403, 400, 413].map(classify),
-    ['ok', 'retry', 'retry', 'retry', 'retry', 'stop', 'stop', 'stop', 'stop']);
+  assert.deepEqual([200, 0, 500, 503, 429, 401, 403, 404, 400, 413, 422].map(classify),
+    ['ok', 'retry', 'retry', 'retry', 'retry', 'stop', 'stop', 'stop', 'refused', 'refused', 'refused']);
 });
 
 test('only records that were sent and got a known status are acknowledged', () => {
@@ -104,4 +118,80 @@ test('a record the server rejected is acknowledged, the others too, nothing bloc
   });
   await sync.syncNow();
   assert.equal((await store.pending()).length, 0);
+});
+
+test('halves cut a batch in two, the first half the larger', () => {
+  assert.deepEqual(halves([1, 2, 3, 4, 5]), [[1, 2, 3], [4, 5]]);
+  assert.deepEqual(halves([1, 2]), [[1], [2]]);
+});
+
+/** An older server: a whole batch is refused (400) when any record in it holds a NUL. */
+function olderServer(calls) {
+  return async (url, init) => {
+    const sent = JSON.parse(init.body).submissions;
+    calls.push(sent.length);
+    if (sent.some((s) => JSON.stringify(s).includes('\\u0000'))) {
+      return reply(400, { error: 'bad_json', message: 'text must not contain U+0000 (NUL)' });
+    }
+    return reply(200, { results: sent.map((s) => ({ uuid: s.uuid, status: 'stored' })) });
+  };
+}
+
+test('a batch refused whole is cut until the refused record is alone; it is kept aside, the others go', async () => {
+  const records = Array.from({ length: 20 }, (_, n) => record(n));
+  records[7].answers = { comments: 'a\u0000b' };
+  const store = fakeStore(records);
+  const calls = [];
+  const changes = [];
+  const sync = createSync({ store, endpoint: '/s', source: 'p', timers: fakeTimers(), fetch: olderServer(calls),
+    onChange: (change) => changes.push(change) });
+  await sync.syncNow();
+  assert.equal((await store.pending()).length, 0);
+  assert.deepEqual([...store.kept.keys()], [records[7].uuid]);
+  assert.equal(store.kept.get(records[7].uuid).status, 'refused');
+  assert.match(store.kept.get(records[7].uuid).errors.request, /NUL/);
+  assert.equal([...store.entries.values()].filter((e) => e.state === 'acknowledged').length, 19);
+  assert.ok(calls.length < 20, 'cut in halves, not sent one by one');
+  assert.deepEqual(changes.map(({ waiting, notAccepted, state }) => ({ waiting, notAccepted, state })),
+    [{ waiting: 0, notAccepted: 1, state: 'ok' }]);
+});
+
+test('on a shared phone, clean answers queued after a refused one are sent, also on the next page open', async () => {
+  const bad = { ...record(1), answers: { comments: '\u0000' } };
+  const store = fakeStore([bad]);
+  const calls = [];
+  await createSync({ store, endpoint: '/s', source: 'p', timers: fakeTimers(), fetch: olderServer(calls) }).syncNow();
+  for (const clean of [record(2), record(3)]) store.entries.set(clean.uuid, { uuid: clean.uuid, state: 'pending', record: clean });
+  await createSync({ store, endpoint: '/s', source: 'p', timers: fakeTimers(), fetch: olderServer(calls) }).syncNow();
+  assert.equal((await store.pending()).length, 0);
+  assert.equal((await store.keptAside()).length, 1);
+  assert.deepEqual(calls, [1, 2]);
+});
+
+test('a record the server rejected (kept in its quarantine) is kept aside on the phone too', async () => {
+  const store = fakeStore([record(1), record(2)]);
+  const sync = createSync({
+    store, endpoint: '/s', source: 'p', timers: fakeTimers(),
+    fetch: async (url, init) => reply(200, { results: JSON.parse(init.body).submissions.map((s, i) => ({
+      uuid: s.uuid, status: i === 0 ? 'rejected' : 'stored', errors: { uuid: 'missing or not a UUID' } })) }),
+  });
+  await sync.syncNow();
+  assert.deepEqual([...store.kept.keys()], [record(1).uuid]);
+  assert.equal(store.kept.get(record(1).uuid).status, 'rejected');
+});
+
+test('the schema ladder adds the kept-aside store to an old database and drops nothing', () => {
+  const made = [];
+  const db = {
+    createObjectStore(name) { made.push(name); return { createIndex() {} }; },
+    deleteObjectStore(name) { throw new Error(`dropped ${name}`); },
+  };
+  upgrade(db, 1);
+  assert.deepEqual(made, ['kept']);
+  made.length = 0;
+  upgrade(db, 0);
+  assert.deepEqual(made, ['drafts', 'outbox', 'meta', 'kept']);
+  made.length = 0;
+  upgrade(db, 2);
+  assert.deepEqual(made, []);
 });

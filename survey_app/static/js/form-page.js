@@ -6,7 +6,8 @@ import { validate } from './validation.js';
 
 /** Describe every item of the page (document order) from its data- attributes. */
 export function describeQuestions(form) {
-  return Array.from(form.querySelectorAll('[data-type]')).map((el) => {
+  // Questions inside an instance of a repeat are checked by repeats.js, in the instance's scope.
+  return Array.from(form.querySelectorAll('[data-type]')).filter((el) => !el.closest('[data-instance]')).map((el) => {
     const parents = [];
     for (let up = el.parentElement.closest('[data-type="group"]'); up; up = up.parentElement.closest('[data-type="group"]')) {
       parents.push(up.dataset.name);
@@ -41,7 +42,7 @@ function messageFor(form, question, code) {
   return form.dataset[key] || form.dataset.msgConstraint;
 }
 
-function showError(form, question, code) {
+export function showError(form, question, code) {
   const line = question.el.querySelector(`#error-${CSS.escape(question.name)}`);
   if (!line) return;
   question.el.classList.toggle('has-error', Boolean(code));
@@ -73,30 +74,51 @@ function showSummary(form, summary, invalid) {
 }
 
 /** Wire a questionnaire form; returns a `check()` that other modules (the outbox) reuse. */
-export function enhance(form, { today = () => isoDay(new Date()), onValid = null } = {}) {
+/**
+ * Wire a questionnaire form; returns a `check()` that other modules (the outbox) reuse.
+ * `extensions` (repeats.js, choice-filter.js, pages.js) are attached first, then each adds its part
+ * of every check: answers, errors (with their elements in `result.invalid`), what is shown.
+ */
+export function enhance(form, { today = () => isoDay(new Date()), onValid = null, extensions = [] } = {}) {
   const questions = describeQuestions(form);
   let attempted = false;
+  let within = null;  // a screen whose errors are shown before the whole form is sent (pages.js)
+  const shows = (el) => attempted || Boolean(within?.contains(el));
   const check = () => {
-    const result = validate(questions, readRaw(form, questions), today());
+    const known = extensions.map((extension) => extension.context?.()).filter(Boolean);
+    const result = validate(questions, readRaw(form, questions), today(), known.length ? Object.assign({}, ...known) : null);
+    result.invalid = [];
     for (const q of questions) {
       q.el.hidden = result.hidden.has(q.name) || q.type === 'calculate';
-      if (attempted || !result.errors[q.name]) showError(form, q, attempted ? result.errors[q.name] : null);
+      if (shows(q.el) || !result.errors[q.name]) showError(form, q, shows(q.el) ? result.errors[q.name] : null);
+      if (result.errors[q.name]) result.invalid.push(q.el);
     }
+    for (const extension of extensions) extension.check?.(result, { today: today(), shows });
     return result;
   };
+  const api = {
+    check,
+    questions,
+    showWithin(el) { within = el; return check(); },
+    // A draft's answers the extensions keep (instances of repeats), and putting them back.
+    snapshot: () => Object.assign({}, ...extensions.map((extension) => extension.snapshot?.() ?? {})),
+    restore: (raw) => extensions.forEach((extension) => extension.restore?.(raw)),
+  };
+  for (const extension of extensions) extension.attach?.(form, api);
   form.addEventListener('input', () => check());
   form.addEventListener('change', () => check());
   form.addEventListener('submit', (event) => {
     attempted = true;
     const result = check();
-    const invalid = questions.filter((q) => result.errors[q.name]);
+    const invalid = result.invalid;
     const summary = form.querySelector('#summary');
     if (invalid.length) {
       event.preventDefault();
-      if (summary) showSummary(form, summary, invalid);
+      if (summary) showSummary(form, summary, invalid.map((el) => ({ el, name: el.dataset.name })));
+      for (const extension of extensions) extension.reveal?.(invalid[0]);  // a page shows its screen
       // The question's own text first (scroll-margin in app.css), then the answer gets the focus.
-      invalid[0].el.scrollIntoView({ block: 'start' });
-      const first = invalid[0].el.querySelector('input, textarea');
+      invalid[0].scrollIntoView({ block: 'start' });
+      const first = invalid[0].querySelector('input, textarea');
       if (first) first.focus({ preventScroll: true });
       return;
     }
@@ -105,8 +127,9 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
   });
   form.addEventListener('reset', () => {
     attempted = false;
+    within = null;
     setTimeout(check);
   });
   check();
-  return { check, questions };
+  return api;
 }

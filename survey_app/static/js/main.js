@@ -1,7 +1,7 @@
 // Page entry: wires the questionnaire, the drafts, the outbox and the status panel.
 // This is the one module that reads browser globals; the others take them as arguments.
 
-import { enhance, readRaw } from './form-page.js';
+import { enhance, readRaw, showError } from './form-page.js';
 import { makeUuid, openStore } from './storage.js';
 
 const PERSIAN_DIGITS = new Set(['fa', 'fa_AF', 'ps']);
@@ -45,16 +45,19 @@ function statusPanel(panel) {
   let waitingBefore = 0;
   let wanted = false;
   return {
-    show(waiting, state) {
+    show(waiting, state, notAccepted = 0) {
       const sent = state === 'ok' && waitingBefore > waiting;
       waitingBefore = waiting;
-      const trouble = state === 'retry' || state === 'stop';
+      const trouble = state === 'retry' || state === 'stop' || notAccepted > 0;
       panel.hidden = !(wanted || waiting > 0 || trouble);
       const count = waiting === 0 ? msg.msgNone
         : (waiting === 1 ? msg.msgWaitingOne : msg.msgWaitingMany).replace('{n}', localDigits(waiting, lang));
       $('.status-count', panel).textContent = count;
+      // Answers the server refused stay on the phone: the organiser gets them through a saved copy.
+      $('.status-kept', panel).textContent = notAccepted
+        ? msg.msgNotAccepted.replace('{n}', localDigits(notAccepted, lang)) : '';
       $('[data-action=send]', panel).hidden = waiting === 0;
-      $('[data-action=save]', panel).hidden = waiting === 0;
+      $('[data-action=save]', panel).hidden = waiting === 0 && notAccepted === 0;
       $('[data-action=clear]', panel).disabled = waiting > 0;
       if (state) $('.status-last', panel).textContent = sent ? msg.msgOk : { retry: msg.msgRetry, stop: msg.msgStop }[state] || '';
       panel.classList.toggle('warn', trouble);
@@ -131,7 +134,7 @@ function wireActions(panel, store, sync, status, source) {
       status.want();
       sync.syncNow(true);
     }
-    if (action === 'save') downloadOutbox(await store.pending(), source);
+    if (action === 'save') downloadOutbox(await store.unsent(), source);
     if (action === 'clear') {
       const cleared = await store.clear();
       status.say(cleared ? panel.dataset.msgCleared : panel.dataset.msgClearRefused);
@@ -151,7 +154,8 @@ async function sendAndTell(thanks, store, sync, uuid) {
 }
 
 /** Keep a draft as the participant types, offer it back; returns what queues finished answers. */
-function wireQuestionnaire(form, questions, store, sync, refresh, status) {
+function wireQuestionnaire(form, page, store, sync, refresh, status) {
+  const questions = page.questions;
   const draftKey = `${form.dataset.formId}`;
   const fresh = () => ({ uuid: makeUuid(crypto), startedAt: new Date().toISOString() });
   let current = fresh();
@@ -183,7 +187,7 @@ function wireQuestionnaire(form, questions, store, sync, refresh, status) {
     window.history.scrollRestoration = 'manual';
     return store.saveDraft({
       key: draftKey, uuid: current.uuid, startedAt: current.startedAt, version: form.dataset.formVersion,
-      raw: readRaw(form, questions), savedAt: Date.now(),
+      raw: { ...readRaw(form, questions), ...page.snapshot() }, savedAt: Date.now(),
     });
   };
   form.addEventListener('input', () => {
@@ -196,11 +200,11 @@ function wireQuestionnaire(form, questions, store, sync, refresh, status) {
     form.hidden = false;
     form.querySelector('input, textarea')?.focus();
   });
-  offerDraft(form, store, draftKey, questions, (draft) => { current = { uuid: draft.uuid, startedAt: draft.startedAt }; });
+  offerDraft(form, store, draftKey, page, (draft) => { current = { uuid: draft.uuid, startedAt: draft.startedAt }; });
   return queue;
 }
 
-async function offerDraft(form, store, draftKey, questions, adopt) {
+async function offerDraft(form, store, draftKey, page, adopt) {
   const draft = await store.getDraft(draftKey);
   const offer = $('#draft-offer');
   if (!draft || !offer) return;
@@ -211,7 +215,8 @@ async function offerDraft(form, store, draftKey, questions, adopt) {
   offer.addEventListener('click', async (event) => {
     const action = event.target.closest('[data-action]')?.dataset.action;
     if (action === 'restore') {
-      restore(form, questions, draft.raw);
+      page.restore(draft.raw);
+      restore(form, page.questions, draft.raw);
       adopt(draft);
     } else if (action === 'discard') {
       window.history.scrollRestoration = 'auto';
@@ -238,6 +243,18 @@ function restore(form, questions, raw) {
   form.dispatchEvent(new Event('change'));
 }
 
+/** The modules a questionnaire's structure needs (repeats, filtered choices, pages), named by the page. */
+async function loadExtensions(form) {
+  const known = new Set(['repeats', 'choice-filter', 'pages']);
+  const names = (form.dataset.extensions || '').split(' ').filter((name) => known.has(name));
+  try {
+    const modules = await Promise.all(names.map((name) => import(`./${name}.js`)));
+    return modules.map((module) => module.extension({ showError }));
+  } catch {
+    return null;
+  }
+}
+
 /** Tell measurements (bench/page_weight.py) the moment the page is fully usable: checks and drafts wired. */
 function markReady() {
   performance.mark('survey:ready');
@@ -253,7 +270,9 @@ async function start() {
   opening.catch(() => {});
   // Until the phone's store is open, a valid form is posted as plain HTML, as without JavaScript.
   let queue = null;
-  const page = form ? enhance(form, { onValid: (event, result) => queue?.(event, result) }) : null;
+  // Without the modules its structure needs, a questionnaire is left to the plain HTML form (the server's pages).
+  const extensions = form ? await loadExtensions(form) : null;
+  const page = extensions ? enhance(form, { onValid: (event, result) => queue?.(event, result), extensions }) : null;
   const status = statusPanel(panel);
   let store;
   try {
@@ -265,13 +284,13 @@ async function start() {
   }
   navigator.storage?.persist?.().catch(() => {});
   const source = await store.sourceId(() => makeUuid(crypto));
-  const refresh = async () => status.show((await store.pending()).length);
+  const refresh = async () => status.show((await store.pending()).length, undefined, (await store.keptAside()).length);
   const sync = lazySync({
     store, fetch: (...args) => window.fetch(...args), endpoint: panel.dataset.syncUrl, source,
-    timers: window, onChange: ({ waiting, state }) => status.show(waiting, state),
+    timers: window, onChange: ({ waiting, state, notAccepted }) => status.show(waiting, state, notAccepted),
   });
   wireActions(panel, store, sync, status, source);
-  if (form) queue = wireQuestionnaire(form, page.questions, store, sync, refresh, status);
+  if (page) queue = wireQuestionnaire(form, page, store, sync, refresh, status);
   markReady();
   await refresh();
   window.addEventListener('online', () => sync.syncNow());

@@ -17,13 +17,22 @@ export function batches(records, size = BATCH_SIZE) {
   return out;
 }
 
+/** Cut a batch in two, so that a record the server refuses ends up alone and the others go on. */
+export function halves(entries) {
+  const middle = Math.ceil(entries.length / 2);
+  return [entries.slice(0, middle), entries.slice(middle)];
+}
+
 /**
  * Classify a server answer: 'ok' (results to acknowledge), 'retry' (network, 5xx, 408, 429:
- * try again later) or 'stop' (401, 403 and other 4xx: retrying alone will not help).
+ * try again later), 'refused' (400, 413, 422: something in the batch is refused; an older server
+ * refuses a whole batch for one record, so it is cut until that record is alone) or 'stop'
+ * (401, 403 and other 4xx: retrying alone will not help).
  */
 export function classify(status) {
   if (status === 200) return 'ok';
   if (status === 0 || status >= 500 || status === 408 || status === 429) return 'retry';
+  if (status === 400 || status === 413 || status === 422) return 'refused';
   return 'stop';
 }
 

@@ -1,9 +1,9 @@
-// The only module that touches IndexedDB: drafts, the outbox and a little metadata; and the
-// UUIDs records are kept under (here, not with sending, which the page loads later).
+// The only module that touches IndexedDB: drafts, the outbox, answers kept aside and a little
+// metadata; and the UUIDs records are kept under (here, not with sending, which the page loads later).
 // Schema upgrades form a ladder on oldVersion and never drop data.
 
 export const DB_NAME = 'survey';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export function upgrade(db, oldVersion) {
   if (oldVersion < 1) {
@@ -11,6 +11,8 @@ export function upgrade(db, oldVersion) {
     db.createObjectStore('outbox', { keyPath: 'uuid' }).createIndex('state', 'state');
     db.createObjectStore('meta', { keyPath: 'key' });
   }
+  // Answers the server did not accept, moved out of the outbox so they hold back nothing.
+  if (oldVersion < 2) db.createObjectStore('kept', { keyPath: 'uuid' });
 }
 
 const promised = (request) => new Promise((resolve, reject) => {
@@ -98,7 +100,7 @@ export class Store {
 
   pending() { return this.byState('pending'); }
 
-  /** Mark records the server acknowledged; they stay until the phone is cleared. */
+  /** Mark records the server acknowledged; they stay until the phone is cleared. Those it did not accept are kept aside. */
   async acknowledge(results) {
     const tx = this.db.transaction('outbox', 'readwrite');
     const outbox = tx.objectStore('outbox');
@@ -106,15 +108,43 @@ export class Store {
       const entry = await promised(outbox.get(uuid));
       if (entry) outbox.put({ ...entry, state: 'acknowledged', status, errors, ackedAt: Date.now() });
     }
+    await done(tx);
+    const refused = results.filter((r) => r.status === 'rejected');  // in the server's quarantine
+    if (refused.length) await this.keepAside(refused);
+  }
+
+  /**
+   * Move records the server did not accept out of the outbox, with its reasons, in one transaction.
+   * status 'rejected': the server keeps them in its quarantine too; 'refused': only this phone has them.
+   */
+  async keepAside(results) {
+    const tx = this.db.transaction(['outbox', 'kept'], 'readwrite');
+    const outbox = tx.objectStore('outbox');
+    for (const { uuid, status, errors } of results) {
+      const entry = await promised(outbox.get(uuid));
+      if (!entry) continue;
+      tx.objectStore('kept').put({ ...entry, state: 'kept', status, errors, keptAt: Date.now() });
+      outbox.delete(uuid);
+    }
     return done(tx);
   }
 
-  /** Remove acknowledged records and drafts; refuses while anything is still waiting. */
+  /** Answers the server did not accept, kept on this phone. */
+  keptAside() { return this.all('kept'); }
+
+  /** Everything not safely on a server: what waits to be sent, and what it did not accept ("Save a copy for the organiser"). */
+  async unsent() {
+    return [...await this.pending(), ...await this.keptAside()];
+  }
+
+  /** Remove acknowledged records and drafts; refuses while anything is still waiting or only this phone holds it. */
   async clear() {
     if ((await this.pending()).length) return false;
-    const tx = this.db.transaction(['outbox', 'drafts'], 'readwrite');
+    if ((await this.keptAside()).some((entry) => entry.status !== 'rejected')) return false;
+    const tx = this.db.transaction(['outbox', 'drafts', 'kept'], 'readwrite');
     tx.objectStore('outbox').clear();
     tx.objectStore('drafts').clear();
+    tx.objectStore('kept').clear();
     await done(tx);
     return true;
   }

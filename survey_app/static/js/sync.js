@@ -1,7 +1,9 @@
 // Send the outbox in batches: on page open, when the browser comes online, on a backoff
 // timer while it keeps failing, and when the participant taps "Send now". Uses no cookies.
+// One record the server will not take never holds back the others: it is kept aside on the
+// phone (still in "Save a copy for the organiser") and the rest are sent.
 
-import { acknowledged, batches, classify, nextDelay } from './outbox.js';
+import { acknowledged, batches, classify, halves, nextDelay } from './outbox.js';
 
 export function createSync({ store, fetch, endpoint, source, timers, onChange = () => {} }) {
   let failures = 0;
@@ -14,17 +16,34 @@ export function createSync({ store, fetch, endpoint, source, timers, onChange = 
     timer = timers.setTimeout(() => { timer = null; syncNow(); }, nextDelay(failures));
   };
 
-  async function sendBatch(entries) {
+  async function post(entries) {
     const body = JSON.stringify({ source, submissions: entries.map((e) => e.record) });
-    let response;
     try {
-      response = await fetch(endpoint, {
+      return await fetch(endpoint, {
         method: 'POST', body, credentials: 'omit', headers: { 'Content-Type': 'application/json' },
       });
     } catch {
-      return 'retry';
+      return null;
     }
-    const verdict = classify(response.status);
+  }
+
+  /** Send entries; a refused batch is cut in halves until the refused record is alone, then kept aside. */
+  async function sendBatch(entries) {
+    const response = await post(entries);
+    const verdict = response ? classify(response.status) : 'retry';
+    if (verdict === 'refused') {
+      if (entries.length > 1) {
+        for (const half of halves(entries)) {
+          const state = await sendBatch(half);
+          if (state !== 'ok') return state;
+        }
+        return 'ok';
+      }
+      const answer = await response.json().catch(() => null);
+      const reason = (answer && answer.message) || `HTTP ${response.status}`;
+      await store.keepAside([{ uuid: entries[0].uuid, status: 'refused', errors: { request: reason } }]);
+      return 'ok';
+    }
     if (verdict !== 'ok') return verdict;
     const payload = await response.json().catch(() => null);
     await store.acknowledge(acknowledged(payload && payload.results, entries.map((e) => e.uuid)));
@@ -40,6 +59,7 @@ export function createSync({ store, fetch, endpoint, source, timers, onChange = 
       if (state !== 'ok') break;
     }
     const waiting = (await store.pending()).length;
+    const notAccepted = (await store.keptAside()).length;
     if (state === 'retry') {
       failures += 1;
       schedule();
@@ -47,7 +67,7 @@ export function createSync({ store, fetch, endpoint, source, timers, onChange = 
       failures = 0;
       stopped = state === 'stop';
     }
-    onChange({ waiting, state, at: new Date() });
+    onChange({ waiting, notAccepted, state, at: new Date() });
   }
 
   /** Start a sync unless one is running; `manual` also lifts a stop after a refusal. */

@@ -6,6 +6,8 @@ import { evaluate, evaluateBool } from './expressions.js';
 import { parseDate, toAsciiDigits } from './locale.js';
 
 export const MAX_TEXT_LENGTH = 5000;
+// What no database can store, as engine/validation.py's UNSTORABLE_CHARACTERS: NUL and half a surrogate pair.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating']);
 
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
@@ -30,6 +32,7 @@ export function coerce(question, raw) {
   switch (question.type) {
     case 'text':
       if (Array.from(String(value)).length > MAX_TEXT_LENGTH) throw 'too_long';
+      if (UNSTORABLE.test(String(value))) throw 'characters';
       return String(value);
     case 'integer':
     case 'rating': {
@@ -59,6 +62,14 @@ export function coerce(question, raw) {
   }
 }
 
+/** Answers first, then what the page's other modules know (a repeat's values, seen from outside it). */
+function withContext(values, context) {
+  if (!context) return values;
+  const scope = new Map();
+  scope.get = (name) => (Object.hasOwn(values, name) ? values[name] : context[name]);
+  return scope;
+}
+
 function calculated(question, values, today) {
   const result = evaluate(question.calculation, values, { today });
   if (typeof result === 'number' && !Number.isFinite(result)) return null;
@@ -68,9 +79,10 @@ function calculated(question, values, today) {
 /**
  * questions: [{name, type, parents: [group names], relevant, required, constraint,
  *   calculation, options, max}] in document order. raw: {name: string | string[]}.
+ * context: values of names that are no question here (a repeat's questions, as lists), or null.
  * Returns {answers, errors: {name: code}, hidden: Set of names}.
  */
-export function validate(questions, raw, today) {
+export function validate(questions, raw, today, context = null) {
   const values = {};
   const formatErrors = {};
   for (const q of questions) {
@@ -84,21 +96,22 @@ export function validate(questions, raw, today) {
   }
   const hidden = new Set();
   const errors = {};
+  const scope = withContext(values, context);
   for (const q of questions) {
     const parentHidden = (q.parents || []).some((p) => hidden.has(p));
-    if (parentHidden || (q.relevant && !evaluateBool(q.relevant, values, { today }))) {
+    if (parentHidden || (q.relevant && !evaluateBool(q.relevant, scope, { today }))) {
       hidden.add(q.name);
       delete values[q.name];
       continue;
     }
-    if (q.type === 'calculate') values[q.name] = calculated(q, values, today);
+    if (q.type === 'calculate') values[q.name] = calculated(q, scope, today);
     if (!INPUT_TYPES.has(q.type)) continue;
     if (formatErrors[q.name]) {
       errors[q.name] = formatErrors[q.name];
     } else if (isEmpty(values[q.name])) {
-      if (q.required && evaluateBool(q.required, values, { today })) errors[q.name] = 'required';
+      if (q.required && evaluateBool(q.required, scope, { today })) errors[q.name] = 'required';
     } else if (q.constraint
-      && !evaluateBool(q.constraint, values, { current: values[q.name], today })) {
+      && !evaluateBool(q.constraint, scope, { current: values[q.name], today })) {
       errors[q.name] = 'constraint';
     }
   }
