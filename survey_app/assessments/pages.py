@@ -8,11 +8,13 @@ workshop filter and the per-workshop rows only for the workshops the account may
 """
 
 import csv
+import functools
 import io
 
 from flask import abort
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_babel import gettext as _
 
 from ..accounts import role_required
@@ -21,6 +23,7 @@ from ..engine.scoring import is_assessment
 from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
 from ..engine.texts import language_name
 from ..engine.texts import resolve
+from ..forms_store import current_versions
 from ..forms_store import definition_of
 from ..i18n import current_language
 from ..organisers import bp
@@ -49,6 +52,28 @@ def _scope(form_id: str):
         abort(404)
     pairs = pair(read_scores(session=get_session(), form_id=form_id, workshops=[code] if code else None))
     return version, definition, workshops, code, pairs
+
+
+@bp.context_processor
+def _assessment_links() -> dict:
+    return {"assessment_links": assessment_links}
+
+
+def assessment_links(workshop) -> list[dict]:
+    """A workshop's knowledge checks with their before/after links (and one for a shared phone)."""
+    found = []
+    for version in current_versions(session=get_session()):
+        definition = definition_of(version)
+        if version.form_id not in workshop.form_ids or not is_assessment(definition):
+            continue
+        link = functools.partial(url_for, "participants.form_page", form_id=version.form_id, w=workshop.code,
+                                 _external=True)
+        found.append({"title": resolve(definition.title, current_language(), definition.default_language).text,
+                      "pre": link(phase="pre"), "post": link(phase="post"),
+                      "facilitator_pre": link(phase="pre", mode="facilitator"),
+                      "facilitator_post": link(phase="post", mode="facilitator"),
+                      "results": url_for(".assessment_results", form_id=version.form_id, workshop=workshop.code)})
+    return found
 
 
 @bp.get("/results/<form_id>/assessment")
