@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment
 from openpyxl.styles import Font
 from pyxform.xls2json_backends import get_xlsform
 
+from . import xlsform_assessment as assessment
 from .definition import TRANSLATABLE_FIELDS
 from .definition import definition_to_dict
 from .loader import load_dict
@@ -35,9 +36,9 @@ __all__ = ["ImportReport", "XLSFormError", "language_code", "language_label", "r
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SURVEY_COLUMNS = ("label", "hint", "required", "required_message", "relevant", "constraint",
                   "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
-                  "repeat_count")
+                  "repeat_count", *assessment.QUESTION_KEYS)
 PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance", "choice_filter",
-                 "repeat_count")
+                 "repeat_count", *assessment.QUESTION_KEYS)
 
 
 def read_xlsform(source: Path | str | bytes, *, default_language: str | None = None) -> ImportReport:
@@ -82,13 +83,16 @@ def write_xlsform(definition: dict) -> bytes:
     _add_sheet(book, "survey", _survey_columns(survey_rows, languages), survey_rows)
     choice_rows = [
         {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages),
-         **option.get("data", {})}
+         **option.get("data", {}), **assessment.choice_cells(option)}
         for list_name, options in data["choices"].items() for option in options
     ]
+    choice_rows += [{"list_name": assessment.OBJECTIVES_LIST, "name": name, **_texts("label", label, languages)}
+                    for name, label in assessment.objective_rows(data)]
+    scoring = [column for column in ("correct", "score") if any(column in row for row in choice_rows)]
     data_columns = list(dict.fromkeys(key for options in data["choices"].values() for option in options
                                       for key in option.get("data", {})))
-    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *data_columns],
-               choice_rows)
+    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *data_columns,
+                                 *scoring], choice_rows)
     settings = _settings_row(data)
     _add_sheet(book, "settings", list(settings), [settings])
     out = io.BytesIO()
@@ -157,6 +161,7 @@ def _settings_row(data: dict) -> dict:
     row.update(_texts("description", data.get("description"), data["settings"]["languages"]))
     if data["settings"].get("style"):
         row["style"] = data["settings"]["style"]
+    row.update(assessment.settings_cells(data))
     return row
 
 

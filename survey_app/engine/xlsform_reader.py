@@ -25,6 +25,7 @@ from pyxform.question import Option
 from pyxform.survey import Survey
 from pyxform.xls2json import RE_SELECT
 
+from . import xlsform_assessment as assessment
 from .definition import TRANSLATABLE_FIELDS
 from .definition import definition_to_dict
 from .loader import DefinitionError
@@ -53,22 +54,25 @@ SURVEY_FIELDS = {
     ("bind", "relevant"): "relevant", ("bind", "required"): "required", ("bind", "constraint"): "constraint",
     ("bind", "calculate"): "calculation", ("default",): "default", ("control", "appearance"): "appearance",
     ("parameters",): "parameters", ("choice_filter",): "choice_filter", ("control", "jr:count"): "repeat_count",
+    **assessment.SURVEY_FIELDS,
 }
 # Columns whose loss would change how a question behaves: refused, not ignored.
 REFUSED_COLUMNS = {
     ("trigger",): "triggers are not supported",
     ("bind", "readonly"): "read-only questions are not supported",
 }
-CHOICE_FIELDS = {(constants.LIST_NAME_S,): "list_name", ("name",): "name", ("label",): "label"}
+CHOICE_FIELDS = {(constants.LIST_NAME_S,): "list_name", ("name",): "name", ("label",): "label",
+                 **assessment.CHOICE_FIELDS}
 SETTINGS_FIELDS = {
     ("id_string",): "form_id", ("title",): "title", ("translated_title",): "title",
     ("description",): "description", ("default_language",): "default_language", ("style",): "style",
+    **assessment.SETTINGS_FIELDS,
 }
 
 
 _QUESTION_KEYS = ("label", "hint", "required", "required_message", "relevant", "constraint",
                   "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
-                  "repeat_count")
+                  "repeat_count", *assessment.QUESTION_KEYS)
 
 
 class XLSFormError(ValueError):
@@ -172,11 +176,13 @@ class _Importer:
         choices = self._choices()
         if self.report.errors:
             return
+        objectives = assessment.lift_objectives(survey, choices)
         document = {"form_id": settings["form_id"], "title": settings["title"],
                     "description": settings["description"],
                     "settings": {"default_language": self.default, "languages": self._language_list(),
-                                 **structure_settings(settings.get("style"), self.warn)},
-                    "survey": survey, "choices": choices}
+                                 **structure_settings(settings.get("style"), self.warn),
+                                 **assessment.settings_keys(settings)},
+                    "survey": survey, "choices": choices, **({"objectives": objectives} if objectives else {})}
         try:
             form = load_dict(document, source="the spreadsheet")
         except DefinitionError as exc:
@@ -224,7 +230,8 @@ class _Importer:
         if not title and not self.report.errors:
             self.error("settings sheet: form_title is missing")
         return {"form_id": form_id, "title": title, "description": self.texts(texts["description"], "settings", 2),
-                "style": values.get("style")}
+                "style": values.get("style"), "pass_mark": values.get("pass_mark"),
+                "show_score": values.get("show_score")}
 
     def _default_language(self, setting: str | None) -> None:
         if setting:
@@ -403,7 +410,8 @@ class _Importer:
                 continue
             seen[list_name, name] = number
             lists.setdefault(list_name, []).append({"name": name, "label": self.texts(labels, "choices", number),
-                                                    **({"data": data} if data else {})})
+                                                    **({"data": data} if data else {}),
+                                                    **assessment.choice_keys(option)})
         for header, numbers in ignored.items():
             self.warn(f"choices column '{header}' is ignored ({_numbers(numbers)})")
         return lists
