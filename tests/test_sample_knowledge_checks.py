@@ -55,3 +55,13 @@ def test_each_language_renders_with_the_code_block(client, form_id, languages):
         page = client.get(f"/forms/{form_id}?lang={lang}&phase=pre").data.decode()
         assert form.questions()[1].label[lang] in page or form.questions()[0].label[lang] in page
         assert 'name="_phase" value="pre"' in page
+
+
+def test_objective_labels_go_through_the_translation_catalog():
+    from survey_app.engine.definition import definition_to_dict
+    from survey_app.engine.translatable import texts
+    from survey_app.engine.translatable import with_translation
+    document = definition_to_dict(load_file(FORMS / "capacity_building_knowledge_check.yaml"))
+    assert texts(document)["objectives/remittances:label"]["fa"] == "وجوه ارسالی مهاجران"
+    changed = with_translation(document, "objectives/remittances:label", "ps", "هغه پیسې چې کډوال یې لېږي")
+    assert changed["objectives"]["remittances"]["ps"] == "هغه پیسې چې کډوال یې لېږي"
