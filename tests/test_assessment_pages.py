@@ -73,7 +73,7 @@ def test_persian_page_uses_persian_digits_and_right_to_left_charts(client, answe
 
 def test_workshop_filter_keeps_to_that_workshop(client, answers):
     page = client.get(f"{PAGE}?lang=en&workshop=EFGH6789").data.decode()
-    assert "(1 tests)" in page and "(0 pairs)" in page
+    assert "(1 test)" in page and "(0 pairs)" in page
 
 
 def test_csv_has_one_row_per_participant_with_pre_post_and_gain(client, answers):
