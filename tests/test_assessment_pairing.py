@@ -103,3 +103,21 @@ def test_new_codes_are_codes():
     from survey_app.assessments.participants import new_code
     made = {new_code() for _ in range(200)}
     assert all(codes.normalise(code) == code for code in made) and len(made) > 190
+
+
+def test_a_laptop_pushes_the_phase_and_code_on_so_the_central_server_pairs_too(session):
+    from sqlmodel import delete
+
+    from survey_app.models import Submission
+    from survey_app.sync_client import iter_records
+    send(session, record(session, WRONG, phase="pre", participant="ACDE23"),
+         record(session, RIGHT, phase="post", participant="ACDE23"), record(session, RIGHT))
+    pushed = list(iter_records(session))
+    assert sorted((r.get("phase", ""), r.get("participant", "")) for r in pushed) == [
+        ("", ""), ("post", "ACDE23"), ("pre", "ACDE23")]
+    # The central server: an empty database receiving what the laptop pushed, newest first.
+    session.exec(delete(AssessmentScore))
+    session.exec(delete(Submission))
+    session.commit()
+    assert send(session, *reversed(pushed), source="laptop-1") == ["stored"] * 3
+    assert pairs_of(session) == {("ACDE23", 0, 4)}  # the one without a phase is scored, in no pair
