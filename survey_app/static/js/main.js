@@ -168,7 +168,6 @@ function wireQuestionnaire(form, page, store, sync, refresh, status) {
       uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
       lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
       workshop: form.dataset.workshop || null, answers: result.answers,
-      // A knowledge check's phase and participant code (participant-code.js); absent elsewhere.
       phase: form.elements._phase?.value || undefined, participant: form.elements._participant?.value || undefined,
     }, draftKey);
     window.history.scrollRestoration = 'auto';

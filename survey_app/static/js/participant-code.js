@@ -1,6 +1,7 @@
 // A knowledge check's participant code, made on the phone without a server and kept on it, so that
 // the test before and the test after the course pair without a name. Four letters and two digits
-// without look-alikes; the same alphabet and reading as assessments/codes.py.
+// without look-alikes; the same alphabet and reading as assessments/codes.py. main.js sends the
+// fields `_phase` and `_participant` of the page as the record's `phase` and `participant`.
 
 export const LETTERS = 'ACDEFGHJKLMNPQRTUVWXY';
 export const DIGITS = '234679';
@@ -53,6 +54,7 @@ export function extension() {
       block = form.querySelector('[data-participant-code]');
       if (!block) return;
       input = block.querySelector('input[name=_participant]');
+      Object.assign(input.style, { font: '600 1.5rem monospace', letterSpacing: '.2em', maxWidth: '12ch' });  // copied by hand
       setting = fromAddress(window.location.search);
       key = `${KEY}${form.dataset.workshop || ''}:${form.dataset.formId}`;
       block.hidden = !setting.phase;
