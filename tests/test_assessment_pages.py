@@ -109,3 +109,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, url):
 
 def test_results_page_links_to_learning_results(client, owner):
     assert b"Learning results (before and after)" in client.get(f"/organise/results/{FORM}?lang=en").data
+
+
+def test_the_csv_download_is_in_the_audit_log(client, session, answers):
+    from sqlmodel import select
+
+    from survey_app.models import AuditEvent
+    client.get(f"{PAGE}.csv?workshop=EFGH6789")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.detail == {"form_id": FORM, "format": "assessment_csv", "filters": {"workshop": "EFGH6789"}}

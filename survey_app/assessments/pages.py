@@ -17,6 +17,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..accounts import audit
 from ..accounts import role_required
 from ..db import get_session
 from ..engine.scoring import is_assessment
@@ -86,7 +87,7 @@ def assessment_results(form_id):
     found = statistics.figures(pairs, objective_of)
     labels = {q.name: resolve(q.label, lang, definition.default_language).text for q in definition.questions()}
     objectives = [(_objective_label(definition, item.key, lang), item) for item in found.objectives]
-    series = (_("Before"), _("After"))
+    series = (_("Before the course"), _("After the course"))
     chart = before_after([(label, item.pre, item.post) for label, item in objectives], lang=lang,
                          title=_("Share of points per learning objective"), series=series) if objectives else None
     questions = sorted(found.questions, key=lambda item: -(item.still_wrong or 0))
@@ -126,6 +127,8 @@ def _formatter(lang: str):
 def assessment_export(form_id):
     """Download one row per participant: pre-test, post-test and gain (UTF-8 CSV)."""
     _version, _definition, _workshops, code, pairs = _scope(form_id)
+    audit("export", form_id=form_id, format="assessment_csv", filters={"workshop": code} if code else {})
+    get_session().commit()
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = csv.writer(out)
