@@ -32,6 +32,7 @@ from .form_structure import answer_scope
 from .form_structure import filtered_options
 from .form_structure import raw_repeats
 from .i18n import solar_hijri_input
+from .i18n import typed_date
 
 META_FIELDS = ("submission_uuid", "form_version", "started_at")
 
@@ -43,7 +44,8 @@ def error_messages() -> dict[str, str]:
         "constraint": _("This answer is not allowed here."),
         "integer": _("Please write a whole number, for example 12."),
         "decimal": _("Please write a number, for example 2.5."),
-        "date": _("Please write a date as year/month/day."),
+        "date": _("Please write a date as year/month/day, for example %(example)s.",
+                  example=typed_date(datetime.date.today())),
         "choice": _("Please pick one of the options."),
         "too_long": _("This answer is too long."),
         "text": _("This answer could not be read."),

@@ -166,6 +166,11 @@ def list_comma(lang: str) -> str:
     return "، " if is_rtl(lang) else ", "
 
 
+def typed_date(day: datetime.date) -> str:
+    """Write a day as a person of the current language types it (Solar Hijri for Persian readers)."""
+    return solar_hijri_input(day) if current_language() in SOLAR_HIJRI_LANGUAGES else day.isoformat()
+
+
 def solar_hijri_input(value) -> str:
     """Write an ISO date as the Y/M/D Solar Hijri text a Persian reader types (as it is when it cannot be)."""
     if not value:

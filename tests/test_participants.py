@@ -105,6 +105,12 @@ def test_errors_appear_next_to_the_question_in_the_participants_language(client,
     assert stored(session) == []
 
 
+@pytest.mark.parametrize("lang, example", [("en", r"\d{4}-\d\d-\d\d"), ("fa", r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}")])
+def test_a_date_that_cannot_be_read_is_answered_with_an_example_in_the_readers_calendar(client, lang, example):
+    response = client.post(f"{FORM_URL}?lang={lang}", data=good_answers(session_date="5 March"))
+    assert re.search(example, errors_in(response.data)["session_date"])
+
+
 def test_hidden_question_answer_is_not_kept(client, session):
     client.post(FORM_URL, data=good_answers(overall="5", why_low="should vanish"))
     assert "why_low" not in stored(session)[0].answers

@@ -53,6 +53,7 @@ from ..forms_store import definition_of
 from ..i18n import current_language
 from ..i18n import server_time
 from ..i18n import solar_hijri_input
+from ..i18n import typed_date
 from ..models import Workshop
 from ..models import utcnow
 from . import bp
@@ -77,18 +78,13 @@ class LocalDateField(StringField):
             day = None
         if day is None or not FIRST_DAY <= day <= LAST_DAY:
             raise ValueError(_("Please write a date as year/month/day, for example %(example)s.",
-                               example=_date_text(datetime.date.today())))
+                               example=typed_date(datetime.date.today())))
         self.data = day
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return _date_text(self.data) if self.data else ""
-
-
-def _date_text(day: datetime.date) -> str:
-    """Write a day as a person of the current language types it."""
-    return solar_hijri_input(day) if current_language() in SOLAR_HIJRI_LANGUAGES else day.isoformat()
+        return typed_date(self.data) if self.data else ""
 
 
 def date_example() -> str:
