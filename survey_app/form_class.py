@@ -7,9 +7,12 @@ typed when the page comes back with errors, and holds each question's error mess
 import datetime
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import Field
 from wtforms import HiddenField
 from wtforms import RadioField
@@ -17,9 +20,12 @@ from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 
+from .engine.definition import META_TYPES
 from .engine.definition import FormDefinition
 from .engine.definition import Question
 from .engine.expressions import iso_day
+from .engine.odk_markdown import references
+from .engine.odk_markdown import render
 from .engine.scopes import Scope
 from .engine.texts import SOLAR_HIJRI_LANGUAGES
 from .engine.texts import Resolved
@@ -37,8 +43,22 @@ from .i18n import typed_date
 META_FIELDS = ("submission_uuid", "form_version", "started_at")
 
 
-def error_messages() -> dict[str, str]:
-    """Return the interface's words for each engine error code, in the current language."""
+WIDGET_CODES = ("geopoint", "range", "rank", "time", "datetime")
+
+
+def error_messages(form: FormDefinition | None = None) -> dict[str, str]:
+    """Return the interface's words for each engine error code, in the current language.
+
+    Given a questionnaire, the words of widgets it does not have are left out: every page carries
+    its messages, and a plain questionnaire's page stays as light as it was.
+    """
+    words = _all_error_messages()
+    if form is not None and not any(q.type in WIDGET_CODES for q, _parents in form.walk()):
+        words = {code: text for code, text in words.items() if code not in WIDGET_CODES}
+    return words
+
+
+def _all_error_messages() -> dict[str, str]:
     return {
         "required": _("This question needs an answer."),
         "constraint": _("This answer is not allowed here."),
@@ -48,6 +68,11 @@ def error_messages() -> dict[str, str]:
                   example=typed_date(datetime.date.today())),
         "choice": _("Please pick one of the options."),
         "too_long": _("This answer is too long."),
+        "geopoint": _("Please give a location as latitude and longitude, for example 35.69 51.39."),
+        "range": _("Please pick a value on the scale."),
+        "rank": _("Please put every option in a place of its own."),
+        "time": _("Please write a time as hours:minutes, for example 14:30."),
+        "datetime": _("Please give a date and a time."),
         "text": _("This answer could not be read."),
         "characters": _("This answer holds an invisible control character that cannot be saved. "
                         "Please delete it, or type the answer again instead of pasting it."),
@@ -68,7 +93,7 @@ def _field_for(form: FormDefinition, question: Question) -> Field:
     options = [choice.name for choice in form.choices_for(question)]
     if question.type in ("select_one", "rating"):
         return RadioField(choices=options, validate_choice=False)
-    if question.type == "select_multiple":
+    if question.type in ("select_multiple", "rank"):
         return SelectMultipleField(choices=options, validate_choice=False)
     if question.type == "text" and "multiline" in question.appearance:
         return TextAreaField()
@@ -76,8 +101,13 @@ def _field_for(form: FormDefinition, question: Question) -> Field:
 
 
 def default_values(form: FormDefinition, lang: str, today: datetime.date) -> dict:
-    """Return the starting value of each question that has a default, as its field shows it."""
-    values = {}
+    """Return the starting value of each question that has a default, as its field shows it.
+
+    Metadata the server knows is filled here too: `start` and `today` (the phone's scripts put
+    its own clock there, and the device id, when they run).
+    """
+    clock = _server_metadata(form, today)
+    values = {q.name: clock[q.name] for q in form.questions() if q.type in ("start", "today")}
     for question in form.questions():
         if not question.is_input or question.default is None:
             continue
@@ -86,21 +116,37 @@ def default_values(form: FormDefinition, lang: str, today: datetime.date) -> dic
             value = today.isoformat()
         if question.type == "date" and lang in SOLAR_HIJRI_LANGUAGES:
             value = solar_hijri_input(value)
+        if question.type == "rank":
+            value = value.split()
         values[question.name] = value.split() if question.type == "select_multiple" else value
     # A repeat without a count starts with one instance, as on ODK's and Enketo's phones.
     values.update((q.name, [{}]) for q, _ in form.walk() if q.type == "repeat" and not q.repeat_count)
     return values
 
 
-def raw_answers(form: FormDefinition, formdata) -> dict:
-    """Collect the posted answers as the engine expects them (lists for multiple choice)."""
+def raw_answers(form: FormDefinition, formdata, *, today: datetime.date | None = None) -> dict:
+    """Collect the posted answers as the engine expects them (lists for multiple choice).
+
+    A read-only question's answer is its default, whatever was posted; `end` and `today` left
+    empty (no scripts on the phone) are the server's clock.
+    """
     answers = {}
+    filled = _server_metadata(form, today or datetime.date.today())
     for question in form.questions():
-        if question.type == "select_multiple":
-            answers[question.name] = formdata.getlist(question.name)
+        if question.read_only and question.is_input:
+            answers[question.name] = question.default or ""
+        elif question.type in ("select_multiple", "rank"):
+            answers[question.name] = [value for value in formdata.getlist(question.name) if value]
         elif question.is_input:
-            answers[question.name] = formdata.get(question.name, "")
+            answers[question.name] = formdata.get(question.name, "") or filled.get(question.name, "")
     return {**answers, **raw_repeats(form.survey, formdata)}
+
+
+def _server_metadata(form: FormDefinition, today: datetime.date) -> dict:
+    """The metadata answers the server can fill: start, end and today from its own clock."""
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    clock = {"start": now, "end": now, "today": today.isoformat()}
+    return {question.name: clock[question.type] for question in form.questions() if question.type in clock}
 
 
 def attach_errors(wtform: FlaskForm, form: FormDefinition, errors: dict[str, FieldError], lang: str) -> None:
@@ -132,6 +178,11 @@ class QuestionView:
     filtered_out: set = field(default_factory=set)  # options the answers so far do not allow
     instances: list = field(default_factory=list)  # a repeat's instances (form_structure.Instance)
     template: object = None  # a repeat's empty instance, which the phone copies to add one
+    answers: dict = field(default_factory=dict)  # what labels saying ${name} show
+    media: dict = field(default_factory=dict)  # image/audio/video -> URL in the page's language
+    option_media: dict = field(default_factory=dict)  # option name -> {image/audio/video -> URL}
+    assets: list[str] = field(default_factory=list)  # scripts and styles the first item brings
+    form_version: str = ""  # the author's version label, shown above the first item
 
     @property
     def name(self) -> str:
@@ -140,6 +191,24 @@ class QuestionView:
     @property
     def kind(self) -> str:
         return self.question.type
+
+    @property
+    def is_meta(self) -> bool:
+        return self.question.type in META_TYPES
+
+    @property
+    def label_html(self) -> Markup:
+        """The label after Markdown, ${name} showing the answer (see engine/odk_markdown.py)."""
+        return rich(self.label.text, self.answers)
+
+    @property
+    def hint_html(self) -> Markup:
+        return rich(self.hint.text, self.answers)
+
+    @cached_property
+    def option_html(self) -> dict[str, Markup]:
+        """Each option's label after Markdown (made once: the template reads it once per option)."""
+        return {name: rich(label.text, self.answers) for name, label in self.options}
 
 
 def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
@@ -154,10 +223,47 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
     """
     if structure is None:
         structure = StructureState({}, answer_scope(form, {}), {}, set(), iso_day(datetime.date.today()))
-    return [_view(form, wtform, question, lang, hidden, structure) for question in form.survey]
+    views = [_view(form, wtform, question, lang, hidden, structure) for question in form.survey]
+    if views:
+        views[0].assets = page_assets(form)
+        views[0].form_version = form.version
+    return views
 
 
-def _view(form, wtform, question, lang, hidden=frozenset(), structure=None) -> QuestionView:
+def page_assets(form: FormDefinition) -> list[str]:
+    """The scripts and style sheet a questionnaire needs beyond the plain form's, if any."""
+    walked = [question for question, _ in form.walk()]
+    needs = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or q.media
+                or _shows_answers(q) for q in walked)
+    needs = needs or any(choice.media for options in form.choices.values() for choice in options)
+    return ["css/xlsform.css", "js/xlsform-page.js"] if needs else []
+
+
+def _shows_answers(question: Question) -> bool:
+    texts = [*question.label.values(), *question.hint.values()]
+    return any(references(text) for text in texts)
+
+
+def rich(text: str, values: dict) -> Markup:
+    """A label or hint as HTML: `render` escapes every character of the text before converting."""
+    return Markup(render(text, values))  # noqa: S704 - built from escaped text and fixed tags only
+
+
+def _answer_values(form: FormDefinition, wtform: FlaskForm) -> dict:
+    return {q.name: wtform[q.name].data for q in form.questions() if q.is_input and q.name in wtform}
+
+
+def _media_urls(form: FormDefinition, media: dict, lang: str) -> dict:
+    urls = {}
+    for kind, names in media.items():
+        name = resolve(names, lang, form.default_language).text
+        attachment = form.media_files.get(name)
+        if attachment:
+            urls[kind] = url_for("participants.form_media", sha256=attachment["sha256"], filename=name)
+    return urls
+
+
+def _view(form, wtform, question, lang, hidden=frozenset(), structure=None, *, values=None) -> QuestionView:
     if question.type == "repeat" and structure is not None:
         return repeat_view(form, question, lang, structure, "", structure.raw.get(question.name),
                            structure.scope)
@@ -171,14 +277,19 @@ def _view(form, wtform, question, lang, hidden=frozenset(), structure=None) -> Q
         date_style="solar" if lang in SOLAR_HIJRI_LANGUAGES else "iso",
         hidden_at_start=question.name in hidden and question.type != "calculate",
     )
-    if question.is_choice:
+    view.answers = _answer_values(form, wtform) if values is None else values
+    view.media = _media_urls(form, question.media, lang)
+    if question.is_choice or question.type == "rank":
         view.options = [
             (choice.name, resolve(choice.label, lang, default) if choice.label else Resolved(choice.name, lang))
             for choice in form.choices_for(question)
         ]
+        view.option_media = {choice.name: urls for choice in form.choices_for(question)
+                             if (urls := _media_urls(form, choice.media, lang))}
     if structure is not None:
         filtered_options(view, form, structure.scope, structure.today)
-    view.children = [_view(form, wtform, child, lang, hidden, structure) for child in question.children]
+    view.children = [_view(form, wtform, child, lang, hidden, structure, values=view.answers)
+                     for child in question.children]
     return view
 
 

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session
 
+from . import form_media
 from . import forms_store
 from .catalog_check import check_catalogs
 from .catalog_check import table as catalog_table
@@ -34,9 +35,10 @@ def init_app(app) -> None:
 @forms.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--default-language", metavar="CODE",
-              help="Language of text columns that name none, when the settings sheet does not say (e.g. fa).")
+              help="Language of text columns that name none, when the settings sheet does not say (e.g. fa); "
+                   "without it the language is told from the text's script.")
 def import_command(file, default_language):
-    """Check an XLSForm spreadsheet and publish it as the current version of its questionnaire."""
+    """Check an XLSForm (.xlsx, .xls, or .zip with media and CSV files) and publish it as the current version."""
     report = read_xlsform(file, default_language=default_language)
     for line in report.lines():
         click.echo(line)
@@ -45,6 +47,7 @@ def import_command(file, default_language):
             f"{file.name} was not imported ({len(report.errors)} errors); nothing was published."
         )
     definition = report.definition
+    form_media.store(report.files, definition.get("media_files", {}))
     with Session(get_engine()) as session:
         _publish(session, definition, action="form_imported", file=file.name, warnings=len(report.warnings))
 

@@ -13,10 +13,12 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
+from . import form_media as media_files
 from .assessments.participants import code_block
 from .assessments.participants import metadata as assessment_metadata
 from .assessments.participants import own_score
@@ -30,6 +32,7 @@ from .db import is_unavailable
 from .engine.texts import resolve
 from .engine.validation import storable_text
 from .engine.validation import validate
+from .engine.xlsform.workbook import media_type
 from .form_class import attach_errors
 from .form_class import build_form_class
 from .form_class import default_values
@@ -162,7 +165,7 @@ def form_page(form_id):
         "participants/form.html", definition=definition, version=version, wtform=wtform,
         title=resolve(definition.title, lang, definition.default_language),
         description=resolve(definition.description, lang, definition.default_language),
-        items=items, closing=closing, messages=error_messages(),
+        items=items, closing=closing, messages=error_messages(definition),
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
         screens=page_screens(definition, items, outcome.hidden, screen, backward), assessment=assessment,
@@ -234,12 +237,26 @@ def service_worker():
         languages = [lang for lang in workshop.languages if lang in INTERFACE_LANGUAGES] or INTERFACE_LANGUAGES
         urls += [url_for(".workshop_page", code=workshop.code, lang=code) for code in languages]
     urls += [asset_url(name) for name in static_files(current_app)]
+    budget = current_app.config.get("SURVEY_MEDIA_PRECACHE_BYTES", 20 * 2**20)
+    current = [definition_of(version) for version in current_versions(session=get_session())]
+    urls += [url_for(".form_media", sha256=sha256, filename=name)
+             for sha256, name in media_files.precache_list(current, budget)]
     settings = {"urls": urls, "forms": forms, "default_language": current_app.config["SURVEY_DEFAULT_LANGUAGE"],
                 "interface_languages": list(INTERFACE_LANGUAGES)}
     template = render_template("participants/sw.js", cache_name="", **settings)
     cache_name = "survey-" + content_hash([template, versions])[:16]
     body = render_template("participants/sw.js", cache_name=cache_name, **settings)
     return current_app.response_class(body, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+@bp.get("/media/<sha256>/<filename>")
+def form_media(sha256, filename):
+    """Serve a questionnaire's picture, sound or video by its content hash (cacheable for a year)."""
+    path = media_files.path_of(sha256) or abort(404)
+    kind = media_type(filename)
+    inline = media_files.shown_inline(kind)
+    return send_file(path, mimetype=kind if inline else "application/octet-stream", max_age=365 * 24 * 3600,
+                     as_attachment=not inline, download_name=filename, conditional=True)
 
 
 PRECACHED_WORKSHOPS = 20

@@ -47,7 +47,6 @@ def audit_actions(session):
 def test_import_publishes_the_spreadsheet_and_records_an_audit_event(runner, session):
     result = runner.invoke(args=["forms", "import", str(KOBO_FIXTURE)])
     assert result.exit_code == 0, result.output
-    assert "warning: survey row 2: 'start' is metadata this app does not collect" in result.output
     version = current(session, "co_course_feedback")
     assert f"published co_course_feedback version {version.version} (number 1)" in result.output
     assert version.definition == read_xlsform(KOBO_FIXTURE).definition
@@ -62,13 +61,29 @@ def test_importing_the_same_spreadsheet_twice_publishes_one_version(runner, sess
     assert len(versions(session, "co_course_feedback")) == 1
 
 
-def test_a_spreadsheet_with_unsupported_rows_publishes_nothing(runner, session):
+def test_a_spreadsheet_with_rows_reported_is_published_with_the_report(runner, session):
     result = runner.invoke(args=["forms", "import", str(DATA / "xlsform" / "unsupported_rows.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "warning: survey row 7: 'image' answers cannot be kept offline here; the row is shown as a note" in \
+        result.output
+    assert len(versions(session, "unsupported_rows")) == 1
+
+
+def test_a_spreadsheet_that_cannot_be_read_publishes_nothing(runner, session, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    result = runner.invoke(args=["forms", "import", str(broken)])
     assert result.exit_code != 0
-    assert "error: survey row 3: type 'geopoint' is not supported" in result.output
+    assert "error: broken.xlsx is not an Excel workbook" in result.output
     assert "nothing was published" in result.output
-    assert versions(session, "unsupported_rows") == []
     assert ("cli", "form_imported") not in audit_actions(session)
+
+
+def test_import_takes_the_default_language_from_the_option(runner, session):
+    result = runner.invoke(args=["forms", "import", str(DATA / "xlsform" / "corpus" / "no_title_no_settings.xlsx"),
+                                 "--default-language", "fa_AF"])
+    assert result.exit_code == 0, result.output
+    assert current(session, "no_title_no_settings").definition["settings"]["default_language"] == "fa_AF"
 
 
 def test_export_xlsx_writes_the_current_version(runner, session, tmp_path):

@@ -1,5 +1,6 @@
 """XLSForm import and export: the mapping both ways, round trips and reports by row."""
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -23,11 +24,12 @@ YAML_FORMS = [
 EN = "English (en)"
 
 
-def make_xlsform(path: Path, survey: list[dict], choices: list[dict] = (), settings: dict | None = None) -> Path:
+def make_xlsform(path: Path, survey: list[dict], choices: list[dict] = (), settings: dict | None = None,
+                 extra: dict | None = None) -> Path:
     """Write a small XLSForm whose columns are the keys of the given rows, in order of appearance."""
     book = openpyxl.Workbook()
     book.remove(book.active)
-    sheets = {"survey": survey, "choices": list(choices)}
+    sheets = {"survey": survey, "choices": list(choices), **(extra or {})}
     if settings is not None:
         sheets["settings"] = [settings]
     for title, rows in sheets.items():
@@ -48,9 +50,10 @@ def test_kobo_fixture_maps_languages_groups_relevance_and_choices():
     assert report.ok, report.errors
     form = report.definition
     assert form["form_id"] == "co_course_feedback"
-    assert form["settings"] == {"default_language": "fa", "languages": ["fa", "ps", "en"], "style": "pages"}
+    assert form["settings"] == {"default_language": "fa", "languages": ["fa", "ps", "en"], "version": "2024110101",
+                                "style": "pages"}
     assert form["title"] == {"fa": "نظرسنجی دورهٔ آشنایی فرهنگی"}
-    about, classes = form["survey"][1], form["survey"][2]
+    about, classes = form["survey"][3], form["survey"][4]
     assert about["type"] == "group" and about["appearance"] == "field-list"
     assert [child["name"] for child in about["children"]] == ["course_date", "age", "gender"]
     age = about["children"][1]
@@ -66,19 +69,20 @@ def test_kobo_fixture_maps_languages_groups_relevance_and_choices():
 
 def test_kobo_fixture_rating_date_default_and_required_are_mapped():
     form = read_xlsform(KOBO_FIXTURE).definition
-    course_date = form["survey"][1]["children"][0]
+    course_date = form["survey"][3]["children"][0]
     assert course_date["default"] == "today" and course_date["required"] == "true()"
-    rating = form["survey"][3]
+    rating = form["survey"][5]
     assert rating["type"] == "rating" and rating["parameters"] == {"max": 5} and "appearance" not in rating
     assert rating["required_message"]["en"] == "Please give the course a rating."
-    assert form["survey"][5] == {"type": "calculate", "name": "low_rating",
+    assert form["survey"][7] == {"type": "calculate", "name": "low_rating",
                                  "calculation": "if(${overall_rating} <= 2, 1, 0)"}
 
 
-def test_kobo_fixture_reports_ignored_metadata_and_settings_as_warnings():
+def test_kobo_fixture_keeps_metadata_rows_and_the_authors_version():
     report = read_xlsform(KOBO_FIXTURE)
-    assert "survey row 2: 'start' is metadata this app does not collect; the row is ignored" in report.warnings
-    assert "settings column 'version' is ignored: versions here are content hashes" in report.warnings
+    assert report.definition["survey"][:2] == [{"type": "start", "name": "start"}, {"type": "end", "name": "end"}]
+    assert report.definition["settings"]["version"] == "2024110101"
+    assert not any("start" in warning for warning in report.warnings)
 
 
 def test_kobo_fixture_is_a_valid_xlsform_for_pyxform():
@@ -87,15 +91,22 @@ def test_kobo_fixture_is_a_valid_xlsform_for_pyxform():
     assert 'lang="Pashto (ps)"' in result.xform
 
 
-def test_unsupported_rows_are_reported_by_row_and_nothing_is_imported():
+def test_rows_that_cannot_work_here_are_reported_by_row_and_the_form_still_imports():
     report = read_xlsform(UNSUPPORTED_FIXTURE)
-    assert report.definition is None
-    assert report.errors == [
-        "survey row 3: type 'geopoint' is not supported",
-        "survey row 7: type 'image' is not supported",
-        "survey row 8: type 'select_one_from_file districts.csv' is not supported (choices from a file)",
-    ]
-    assert report.warnings == ["survey column 'media::image::English (en)' is ignored (row 2)"]
+    assert report.ok, report.errors
+    survey = {item["name"]: item for item in report.definition["survey"]}
+    assert survey["location"]["type"] == "geopoint"
+    assert survey["photo"] == {"type": "note", "name": "photo", "label": {"en": "Take a photo"},
+                               "parameters": {"unavailable": "image"}}
+    assert survey["district"]["type"] == "text"
+    assert report.warnings[0] == ("survey row 2: image file 'village.png' is not in the upload; it is shown "
+                                  "without it (import a .zip of the form and its media)")
+    assert "survey row 7: 'image' answers cannot be kept offline here; the row is shown as a note" in report.warnings
+    assert ("survey row 8: the choices file 'districts.csv' is not in the upload; the answer is typed as text"
+            in report.warnings)
+    repeated = survey["children"]["type"] == "repeat" or any(w.startswith("survey row 4: repeats") for w in
+                                                            report.warnings)
+    assert repeated
 
 
 @pytest.mark.parametrize("path", YAML_FORMS, ids=lambda p: p.stem)
@@ -154,9 +165,18 @@ def test_language_labels_map_to_codes(label, code):
     assert language_code(label) == code
 
 
-def test_unknown_language_codes_are_refused():
-    with pytest.raises(ValueError, match="unknown language 'Klingon \\(tlh\\)'"):
-        language_code("Klingon (tlh)")
+@pytest.mark.parametrize(("label", "code"), [
+    ("French", "fr"), ("Français", "fr"), ("francais", "fr"), ("Español", "es"), ("Spanish", "es"), ("Dari", "fa_AF"),
+    ("Indonesian(id)", "id"), ("Arabic", "ar"), ("العربية", "ar"), ("Kiswahili", "sw"), ("Portuguese (Brazil)", "pt"),
+    ("Klingon (tlh)", "tlh"),
+])
+def test_language_names_map_to_codes_in_many_display_languages(label, code):
+    assert language_code(label) == code
+
+
+def test_unknown_language_names_are_refused_with_the_form_to_write():
+    with pytest.raises(ValueError, match="unknown language 'Elvish': write a name and a code, e.g. 'Persian \\(fa\\)'"):
+        language_code("Elvish")
 
 
 def test_dari_is_written_with_the_code_kobotoolbox_lists():
@@ -208,12 +228,10 @@ def test_ignored_columns_are_warnings_and_the_import_goes_on(tmp_path):
     ], settings=SETTINGS)
     report = read_xlsform(path)
     assert report.ok
-    assert report.warnings == ["survey column 'guidance_hint' is ignored (rows 2, 3)"]
+    assert report.warnings == ["survey column 'guidance_hint' is not used here (rows 2, 3)"]
 
 
 BROKEN_SURVEYS = [
-    ([{"type": "text", "name": "a", "label": "A"}, {"type": "integer", "name": "a", "label": "A again"}],
-     "survey row 3: the name 'a' is already used in row 2"),
     ([{"type": "text", "label": "No name"}], "survey sheet: there is no 'name' column"),
     ([{"type": "text", "name": "a", "label": "A"}, {"name": "b", "label": "B"}], "survey row 3: the type is missing"),
     ([{"type": "text", "name": "", "label": "A"}, {"type": "text", "name": "b", "label": "B"}],
@@ -222,18 +240,8 @@ BROKEN_SURVEYS = [
      "survey row 2: this 'begin group' has no 'end group'"),
     ([{"type": "text", "name": "a", "label": "A"}, {"type": "end group", "name": ""}],
      "survey row 3: 'end group' has no matching begin"),
-    ([{"type": "select_one yn or_other", "name": "a", "label": "A"}],
-     "survey row 2: question 'a': choice list 'yn' does not exist"),
-    ([{"type": "range", "name": "a", "label": "A", "parameters": "start=0 end=10 step=1"}],
-     "survey row 2: type 'range' is supported only as a star rating"),
-    ([{"type": "text", "name": "a", "label": "A", "choice_filter": "x = 1"}],
-     "survey row 2: question 'a': choice_filter 'x = 1': only a question with a choice list can be filtered"),
-    ([{"type": "text", "name": "a", "label": "A", "parameters": "max"}],
-     "survey row 2: parameters must look like"),
-    ([{"type": "text", "name": "a", "label": "A", "relevant": "${nowhere} = 1"}],
-     "survey row 2: question 'a': relevant refers to ${nowhere}, which is no question"),
-    ([{"type": "text", "name": "a", "label::Klingon (tlh)": "A"}],
-     "survey column 'label::Klingon (tlh)': unknown language 'Klingon (tlh)'"),
+    ([{"type": "text", "name": "a", "label::Elvish": "A"}],
+     "survey column 'label::Elvish': unknown language 'Elvish': write a name and a code, e.g. 'Persian (fa)'"),
 ]
 
 
@@ -244,23 +252,132 @@ def test_broken_survey_sheets_are_refused_naming_the_row(tmp_path, survey, messa
     assert any(error.startswith(message) for error in report.errors), report.errors
 
 
-def test_duplicate_choices_are_refused_naming_both_rows(tmp_path):
+KEPT_ROWS = [
+    ([{"type": "text", "name": "a", "label": "A", "relevant": "${nowhere} = 1"}],
+     "survey row 2: relevant refers to ${nowhere}, which is no question; the question is always shown",
+     {"type": "text", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "integer", "name": "a", "label": "A", "constraint": "frobnicate(.)"}],
+     "survey row 2: constraint 'frobnicate(.)': unknown function 'frobnicate' at character 1; any answer is accepted",
+     {"type": "integer", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "text", "name": "a", "label": "A", "parameters": "max"}],
+     "survey row 2: parameters 'max' cannot be read; they are left out",
+     {"type": "text", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "range", "name": "a", "label": "A", "parameters": "start=0 end=10 step=2"}], None,
+     {"type": "range", "name": "a", "label": {"en": "A"}, "parameters": {"start": 0, "end": 10, "step": 2}}),
+    ([{"type": "range", "name": "a", "label": "A", "parameters": "start=5 end=1"}],
+     "survey row 2: range parameters do not make a usable slider; a slider from 1 to 10 is shown",
+     {"type": "range", "name": "a", "label": {"en": "A"}, "parameters": {"start": 1, "end": 10, "step": 1}}),
+    ([{"type": "geotrace", "name": "a", "label": "A"}], "survey row 2: a geotrace is typed as text here",
+     {"type": "text", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "select_one yn", "name": "a", "label": "A"}],
+     "survey row 2: the choice list 'yn' is missing; the answer is typed as text",
+     {"type": "text", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "frobnicate", "name": "a", "label": "A"}],
+     "survey row 2: type 'frobnicate' is not known here; the row is shown as a note",
+     {"type": "note", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "calculate", "name": "c", "calculation": "frobnicate(4)"}, {"type": "integer", "name": "a", "label": "A",
+                                                                     "constraint": ". < ${c}"}],
+     "survey row 3: constraint reads ${c}, whose calculation cannot be done here; any answer is accepted",
+     {"type": "integer", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "text", "name": "a", "label": "A", "default": "${b}"}, {"type": "text", "name": "b", "label": "B"}],
+     "survey row 2: the default '${b}' is computed in ODK; the field starts empty",
+     {"type": "text", "name": "a", "label": {"en": "A"}}),
+    ([{"type": "text", "name": "a", "label": "A", "appearance": "spinner quick"}],
+     "survey row 2: appearance 'spinner' is not known here; the question is shown plainly",
+     {"type": "text", "name": "a", "label": {"en": "A"}, "appearance": "spinner quick"}),
+    ([{"type": "text", "name": "a", "label": "A", "read_only": "yes", "default": "x"}], None,
+     {"type": "text", "name": "a", "label": {"en": "A"}, "default": "x", "read_only": "true()"}),
+]
+
+
+@pytest.mark.parametrize(("survey", "warning", "question"), KEPT_ROWS, ids=[q["type"] + str(i) for i, (_, _, q) in
+                                                                            enumerate(KEPT_ROWS)])
+def test_a_row_that_cannot_work_as_written_is_kept_another_way_and_reported(tmp_path, survey, warning, question):
+    report = read_xlsform(make_xlsform(tmp_path / "f.xlsx", survey, settings=SETTINGS))
+    assert report.ok, report.errors
+    assert question in report.definition["survey"]
+    if warning:
+        assert any(line.startswith(warning) for line in report.warnings), report.warnings
+
+
+def test_typographic_quotes_in_expressions_become_straight_quotes_labels_keep_them(tmp_path):
+    path = make_xlsform(tmp_path / "f.xlsx", [
+        {"type": "text", "name": "a", "label": "“A”"},
+        {"type": "text", "name": "b", "label": "B", "relevant": "${a} = “x” or ${a} = ‘y’"},
+    ], settings=SETTINGS)
+    survey = read_xlsform(path).definition["survey"]
+    assert survey[0]["label"] == {"en": "“A”"}
+    assert survey[1]["relevant"] == "${a} = \"x\" or ${a} = 'y'"
+
+
+@pytest.mark.parametrize(("written", "kind"), [
+    ("string", "text"), ("int", "integer"), ("q decimal", "decimal"), ("select one yn", "select_one yn"),
+    ("select all that apply yn", "select_multiple yn"), ("select_one_external yn", "select_one yn"),
+    ("get today", "today"), ("device id", "deviceid"), ("uri:username", "username"), ("gps", "geopoint"),
+    ("location", "geopoint"), ("trigger", "acknowledge"), ("barcode", "text"), ("rank yn", "rank yn"),
+    ("time", "time"), ("dateTime", "datetime"), ("photo", "note"), ("start-geopoint", "start-geopoint"),
+])
+def test_pyxform_type_aliases_are_understood(tmp_path, written, kind):
+    path = make_xlsform(tmp_path / "f.xlsx", [{"type": written, "name": "a", "label": "A"}],
+                        choices=[{"list_name": "yn", "name": "y", "label": "Yes"}], settings=SETTINGS,
+                        extra={"external_choices": [{"list_name": "yn", "name": "y", "label": "Yes"}]})
+    report = read_xlsform(path)
+    assert report.ok, report.errors
+    assert report.definition["survey"][0]["type"] == kind
+
+
+def test_the_same_name_in_two_groups_keeps_unique_answer_keys(tmp_path):
+    path = make_xlsform(tmp_path / "f.xlsx", [
+        {"type": "begin_group", "name": "g1", "label": "G1"}, {"type": "text", "name": "a", "label": "A1"},
+        {"type": "end_group"},
+        {"type": "begin_group", "name": "g2", "label": "G2"}, {"type": "text", "name": "a", "label": "A2"},
+        {"type": "text", "name": "b", "label": "B"}, {"type": "end_group"},
+    ], settings=SETTINGS)
+    report = read_xlsform(path)
+    g1, g2 = report.definition["survey"]
+    assert [g1["children"][0]["name"], g2["children"][0]["name"], g2["children"][1]["name"]] == ["g1.a", "g2.a", "b"]
+    assert "survey row 3: the name 'a' is used more than once in the form, so its answers are kept as 'g1.a'" in \
+        report.warnings
+
+
+def test_duplicate_options_keep_the_first_and_are_reported_once(tmp_path):
     path = make_xlsform(tmp_path / "f.xlsx", [{"type": "select_one yn", "name": "a", "label": "A"}], choices=[
         {"list_name": "yn", "name": "yes", "label": "Yes"}, {"list_name": "yn", "name": "yes", "label": "Yes!"},
+        {"list_name": "yn", "name": "yes", "label": "Yes!!"},
     ], settings=SETTINGS)
-    assert read_xlsform(path).errors == ["choices row 3: option 'yes' appears twice in list 'yn' (first in row 2)"]
+    report = read_xlsform(path)
+    assert report.definition["choices"]["yn"] == [{"name": "yes", "label": {"en": "Yes"}}]
+    assert report.warnings == ["choices: an option name appears twice in list 'yn'; only its first row is kept "
+                               "(rows 3, 4)"]
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     path = tmp_path / "notes.xlsx"
     path.write_text("hello")
-    assert read_xlsform(path).errors == ["notes.xlsx cannot be read as an XLSForm: it is not a valid spreadsheet"]
+    assert read_xlsform(path).errors == [
+        "notes.xlsx is not an Excel workbook (.xlsx or .xls) or a .zip of one with its media"]
 
 
-def test_a_file_without_an_excel_suffix_is_refused(tmp_path):
-    path = tmp_path / "form.csv"
-    path.write_text("type,name\n")
-    assert read_xlsform(path).errors == ["form.csv is not an Excel workbook (.xlsx or .xls)"]
+def test_a_workbook_is_read_by_its_content_whatever_its_name(tmp_path):
+    path = tmp_path / "download"
+    path.write_bytes(KOBO_FIXTURE.read_bytes())
+    assert read_xlsform(path).definition == read_xlsform(KOBO_FIXTURE).definition
+
+
+def test_a_zip_must_hold_exactly_one_workbook(tmp_path):
+    path = tmp_path / "media.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.png", b"x")
+    assert read_xlsform(path).errors == ["media.zip must hold exactly one XLSForm workbook; it holds no workbook"]
+
+
+def test_a_zip_that_unpacks_too_large_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("survey_app.engine.xlsform.workbook.MAX_TOTAL_BYTES", 1000)
+    path = tmp_path / "big.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("form.xlsx", KOBO_FIXTURE.read_bytes())
+        archive.writestr("zeros.png", b"0" * 5000)
+    assert read_xlsform(path).errors == ["big.zip unpacks to more than 0 MB"]
 
 
 def test_a_workbook_without_a_survey_sheet_is_refused(tmp_path):
@@ -271,11 +388,31 @@ def test_a_workbook_without_a_survey_sheet_is_refused(tmp_path):
     assert read_xlsform(tmp_path / "f.xlsx").errors == ["f.xlsx has no sheet named 'survey'"]
 
 
-def test_a_form_without_a_default_language_needs_one(tmp_path):
+@pytest.mark.parametrize(("label", "code"), [
+    ("What is your name?", "en"), ("Quel est votre nom ?", "fr"), ("¿Cuál es el nombre de su organización?", "es"),
+    ("Qual é o nome da sua organização?", "pt"), ("نام شما چیست؟", "fa"), ("ستاسو نوم څه دی؟", "ps"),
+    ("آپ کا نام کیا ہے؟", "ur"), ("ما هو اسمك؟ المدينة", "ar"),
+])
+def test_a_form_without_any_language_gets_one_from_its_text(tmp_path, label, code):
+    path = make_xlsform(tmp_path / "f.xlsx", [{"type": "text", "name": "a", "label": label}],
+                        settings={"form_id": "f", "form_title": "F"})
+    report = read_xlsform(path)
+    assert report.definition["settings"]["default_language"] == code
+    assert any(f"taken as '{code}'" in warning for warning in report.warnings)
+
+
+def test_the_default_language_option_decides_when_the_file_does_not(tmp_path):
     path = make_xlsform(tmp_path / "f.xlsx", [{"type": "text", "name": "a", "label": "A"}],
                         settings={"form_id": "f", "form_title": "F"})
-    assert "default_language is missing" in read_xlsform(path).errors[0]
-    assert read_xlsform(path, default_language="en").definition["survey"][0]["label"] == {"en": "A"}
+    assert read_xlsform(path, default_language="fa_AF").definition["survey"][0]["label"] == {"fa_AF": "A"}
+    assert read_xlsform(path, default_language="xx-nowhere").errors == [
+        "--default-language 'xx-nowhere' is not a language code Babel knows"]
+
+
+def test_a_form_without_a_title_is_titled_by_its_id(tmp_path):
+    path = make_xlsform(tmp_path / "f.xlsx", [{"type": "text", "name": "a", "label": "A"}],
+                        settings={"form_id": "visit", "default_language": "English (en)"})
+    assert read_xlsform(path).definition["title"] == {"en": "visit"}
 
 
 def test_a_missing_form_id_falls_back_to_the_file_name(tmp_path):

@@ -30,7 +30,7 @@ from .expression_source import factory_header
 
 MEMO_TYPES = frozenset({"rating", "select_one", "integer", "decimal", "date"})  # typed values: int, float, str
 MEMO_SIZE = 512
-NUMBER_TYPES = frozenset({"rating", "integer", "decimal"})  # typed as int or float (or None when empty)
+NUMBER_TYPES = frozenset({"rating", "integer", "decimal", "range"})  # typed as int or float (or None when empty)
 _MISSING = object()
 
 

@@ -18,6 +18,15 @@ CONTAINER_TYPES = frozenset({"group", "repeat"})  # items with children; a repea
 ALL_TYPES = INPUT_TYPES | CONTAINER_TYPES | {"note", "calculate"}
 TRANSLATABLE_FIELDS = ("label", "hint", "constraint_message", "required_message")
 
+# XLSForm's metadata rows: answers nobody types, filled by the phone or the server (see form_class).
+META_TYPES = frozenset({"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
+                        "username", "email", "audit", "start-geopoint", "hidden"})
+# Questions that need a widget of their own: a location, an OK box, a slider, an order of options, a time.
+WIDGET_TYPES = frozenset({"geopoint", "acknowledge", "range", "rank", "time", "datetime"})
+INPUT_TYPES = INPUT_TYPES | META_TYPES | WIDGET_TYPES
+ALL_TYPES = ALL_TYPES | META_TYPES | WIDGET_TYPES
+MEDIA_KINDS = ("image", "audio", "video")
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -26,6 +35,7 @@ class Choice:
     data: dict = field(default_factory=dict)  # the choice sheet's other columns, read by choice filters
     correct: bool = False  # assessments (scoring.py): a right answer
     score: float | None = None  # assessments: points for picking it, overriding the question's
+    media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class Question:
     default: str | None = None
     appearance: str = ""
     parameters: dict = field(default_factory=dict)
+    media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
+    read_only: str | None = None  # shown, never typed: its default or calculation is the answer
     children: tuple["Question", ...] = ()
     choice_filter: str | None = None  # which options to offer, evaluated per option (see engine.choice_filter)
     repeat_count: str | None = None  # a repeat's number of instances, fixed by an expression
@@ -71,6 +83,9 @@ class FormDefinition:
     languages: tuple[str, ...]
     survey: tuple[Question, ...]
     choices: dict[str, tuple[Choice, ...]]
+    version: str = ""  # the author's own version label (settings `version`), shown on the page
+    instance_name: str = ""  # expression naming each submission (settings `instance_name`)
+    media_files: dict = field(default_factory=dict)  # pictures, sounds, videos: {file name: {"sha256", "size", "type"}}
     description: Text = field(default_factory=dict)
     style: str = ""  # "pages": one screen per top-level group or question
     # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
@@ -132,6 +147,7 @@ def question_to_dict(question: Question) -> dict:
     """Serialise a question back to the definition vocabulary, leaving out empty keys."""
     data = {"type": f"{question.type} {question.list_name}" if question.list_name else question.type,
             "name": question.name}
+    data.update((key, getattr(question, key)) for key in ("media", "read_only") if getattr(question, key))
     for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
                 "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
                 "repeat_count", "objective", "points"):
@@ -171,6 +187,13 @@ def definition_to_dict(form: FormDefinition) -> dict:
         name: [choice_to_dict(c) for c in options]
         for name, options in form.choices.items()
     }
+    for name, options in form.choices.items():
+        for option, choice in zip(data["choices"][name], options, strict=True):
+            if choice.media:
+                option["media"] = choice.media
+    data["settings"].update((key, getattr(form, key)) for key in ("version", "instance_name") if getattr(form, key))
+    if form.media_files:
+        data["media_files"] = form.media_files
     if form.attachments:  # only when present, so questionnaires without them keep their version hash
         data["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
     return data

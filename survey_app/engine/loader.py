@@ -13,6 +13,7 @@ from .choice_filter import column_names
 from .choice_filter import written
 from .definition import ALL_TYPES
 from .definition import CONTAINER_TYPES
+from .definition import MEDIA_KINDS
 from .definition import Choice
 from .definition import FormDefinition
 from .definition import Question
@@ -44,6 +45,9 @@ class DefinitionError(ValueError):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
+
+
+KNOWN_KEYS = KNOWN_KEYS | {"media", "read_only"}
 
 
 def load_file(path: Path) -> FormDefinition:
@@ -101,9 +105,14 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
     raw_survey, raw_choices = expand_or_other(data.get("survey"), data.get("choices") or {})
     choices = reader.choices(raw_choices)
     survey = reader.items(raw_survey, "survey")
+    media_files = data.get("media_files") or {}
+    if not isinstance(media_files, dict):
+        problems.append("media_files must map file names to their sha256, size and type")
+        media_files = {}
     form = FormDefinition(
         form_id=form_id, title=reader.text(data.get("title"), "title"), default_language=default,
-        languages=languages, survey=survey, choices=choices,
+        languages=languages, survey=survey, choices=choices, media_files=media_files,
+        version=str(settings.get("version") or ""), instance_name=str(settings.get("instance_name") or ""),
         description=reader.text(data.get("description"), "description"), style=style,
         attachments=read_attachments(data.get("attachments"), problems),
         **read_assessment(data, settings, reader.text, problems),
@@ -156,6 +165,7 @@ class _Reader:
                 names.add(name)
                 data = self.choice_data(option.get("data"), f"choice list '{list_name}': option '{name}'")
                 items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}"), data,
+                                    media=self.media(option.get("media"), f"{list_name}/{name}"),
                                     **_choice_scoring(option, f"choice list '{list_name}': option '{name}'",
                                                       self.problems)))
             lists[str(list_name)] = tuple(items)
@@ -175,6 +185,15 @@ class _Reader:
             self.problems.append(f"{where} must be a non-empty list of questions")
             return ()
         return tuple(q for q in (self.question(item, where) for item in raw) if q)
+
+    def media(self, value, label: str) -> dict:
+        """Read {"image"|"audio"|"video": {lang: file name}}; a bare file name is in the default language."""
+        if not value:
+            return {}
+        if not isinstance(value, dict) or set(value) - set(MEDIA_KINDS):
+            self.problems.append(f"{label}: media must map image, audio or video to file names")
+            return {}
+        return {kind: names for kind in MEDIA_KINDS if (names := self.text(value.get(kind), label))}
 
     def parameters(self, value, label: str) -> dict:
         if value is None:
@@ -212,6 +231,7 @@ class _Reader:
             relevant=_condition(raw.get("relevant")), constraint=_condition(raw.get("constraint")),
             constraint_message=self.text(raw.get("constraint_message"), label),
             calculation=_condition(raw.get("calculation")),
+            media=self.media(raw.get("media"), label), read_only=_condition(raw.get("read_only")),
             default=None if raw.get("default") in (None, "") else str(raw.get("default")),
             appearance=str(raw.get("appearance") or ""), parameters=self.parameters(raw.get("parameters"), label),
             children=self.items(raw.get("children"), label) if kind in CONTAINER_TYPES else (),

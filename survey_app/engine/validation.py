@@ -16,9 +16,11 @@ from dataclasses import field
 import jdatetime
 
 from .compiled_form import compile_form
+from .definition import META_TYPES
 from .definition import FormDefinition
 from .definition import Question
 from .definition import Text
+from .expression_values import to_str
 from .expressions import iso_day
 from .structured_check import compile_structured
 from .texts import to_ascii_digits
@@ -82,6 +84,12 @@ def typed_reader(question: Question, choices: Sequence[str]) -> Callable | None:
         return _select_one(frozenset(options))
     if kind == "select_multiple":
         return _select_multiple(options)
+    if kind == "rank":
+        return _rank(options)
+    if kind == "range":
+        return _range(question.parameters)
+    if kind in META_TYPES:
+        return _text
     return _TYPED.get(kind)
 
 
@@ -136,7 +144,72 @@ def _select_multiple(options: tuple) -> Callable:
     return read
 
 
+def _rank(options: tuple) -> Callable:
+    """Read an order of options: each once, all of them (as ODK's rank asks)."""
+    def read(value):
+        items = value.split() if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise InvalidValue("choice")
+        items = [item for item in items if item]
+        if not items:
+            return None
+        if sorted(items) != sorted(options):
+            raise InvalidValue("rank")
+        return items
+
+    return read
+
+
+def _range(parameters: dict) -> Callable:
+    """Read a slider's value: a number from start to end, on a step."""
+    start, end, step = (float(parameters.get(key, default)) for key, default in
+                        (("start", 1), ("end", 10), ("step", 1)))
+
+    def read(value):
+        number = _number(value, code="decimal")
+        steps = (number - start) / step
+        if not start <= number <= end or abs(steps - round(steps)) > 1e-9:
+            raise InvalidValue("range")
+        return int(number) if number.is_integer() else number
+
+    return read
+
+
+def _geopoint(value) -> str:
+    """Read 'latitude longitude [altitude [accuracy]]' (ODK's geopoint), kept as that string."""
+    parts = to_ascii_digits(str(value)).replace(",", " ").split()
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError as exc:
+        raise InvalidValue("geopoint") from exc
+    if not 2 <= len(numbers) <= 4 or not all(math.isfinite(n) for n in numbers) \
+            or not -90 <= numbers[0] <= 90 or not -180 <= numbers[1] <= 180:
+        raise InvalidValue("geopoint")
+    return " ".join(to_str(n) for n in numbers)  # as JavaScript's String(n), so both sides store the same
+
+
+def _acknowledge(value) -> str:
+    if str(value).strip().lower() not in ("ok", "1", "true", "yes", "on"):
+        raise InvalidValue("choice")
+    return "OK"
+
+
+def _clock(pattern: str, code: str) -> Callable:
+    def read(value) -> str:
+        text = to_ascii_digits(str(value)).strip()
+        if not re.fullmatch(pattern, text):
+            raise InvalidValue(code)
+        return text
+
+    return read
+
+
 _TYPED: dict[str, Callable] = {
+    "geopoint": _geopoint,
+    "acknowledge": _acknowledge,
+    "time": _clock(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?", "time"),
+    "datetime": _clock(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
+                       r"(Z|[+-][0-9]{2}:?[0-9]{2})?", "datetime"),
     "text": _text,
     "integer": _integer,
     "decimal": lambda value: _number(value, code="decimal"),

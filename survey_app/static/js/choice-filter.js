@@ -12,6 +12,9 @@ export function allowedNames(filter, options, scope, today) {
     .map((option) => option.name);
 }
 
+/** The element holding an option's value: a radio or checkbox in its label, or a drop-down's <option> itself. */
+const control = (element) => element.querySelector('input') || element;
+
 export function extension() {
   let form = null;
   return {
@@ -20,13 +23,15 @@ export function extension() {
       let changed = false;
       for (const question of form.querySelectorAll('[data-choice-filter]')) {
         const labels = Array.from(question.querySelectorAll('[data-choice]'));
-        const options = labels.map((label) => ({ name: label.querySelector('input').value, columns: JSON.parse(label.dataset.choice) }));
+        const options = labels.map((label) => ({ name: control(label).value, columns: JSON.parse(label.dataset.choice) }));
         const allowed = new Set(allowedNames(question.dataset.choiceFilter, options, scopeAround(question, result.answers), state.today));
         for (const label of labels) {
-          const input = label.querySelector('input');
+          const input = control(label);
           label.hidden = !allowed.has(input.value);
-          if (label.hidden && input.checked) {
+          if (input === label) label.disabled = label.hidden;  // a drop-down's option: not even picked by keyboard
+          if (label.hidden && (input.checked || input.selected)) {
             input.checked = false;
+            input.selected = false;
             changed = true;
           }
         }

@@ -12,7 +12,8 @@ export function describeQuestions(form) {
     for (let up = el.parentElement.closest('[data-type="group"]'); up; up = up.parentElement.closest('[data-type="group"]')) {
       parents.push(up.dataset.name);
     }
-    const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]')).map((i) => i.value);
+    const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox], option'))
+      .map((i) => i.value).filter(Boolean);
     return {
       el,
       name: el.dataset.name,
@@ -32,7 +33,10 @@ export function describeQuestions(form) {
 export function readRaw(form, questions) {
   const data = new FormData(form);
   const raw = {};
-  for (const q of questions) raw[q.name] = q.type === 'select_multiple' ? data.getAll(q.name) : (data.get(q.name) ?? '');
+  for (const q of questions) {
+    const many = q.type === 'select_multiple' || q.type === 'rank';
+    raw[q.name] = many ? data.getAll(q.name).filter((v) => v !== '') : (data.get(q.name) ?? '');
+  }
   return raw;
 }
 
@@ -48,7 +52,7 @@ export function showError(form, question, code) {
   question.el.classList.toggle('has-error', Boolean(code));
   line.hidden = !code;
   line.textContent = code ? messageFor(form, question, code) : '';
-  for (const input of question.el.querySelectorAll('input, textarea')) {
+  for (const input of question.el.querySelectorAll('input, textarea, select')) {
     if (code) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   }

@@ -9,10 +9,14 @@ export const MAX_TEXT_LENGTH = 5000;
 // What no database can store, as engine/validation.py's UNSTORABLE_CHARACTERS: NUL and half a surrogate pair.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating']);
+// XLSForm widget and metadata types: their readers come with xlsform-widgets.js, where needed.
+const READERS = new Map();
+export const addReader = (type, read) => READERS.set(type, read);
+const takesAnswer = (type) => INPUT_TYPES.has(type) || READERS.has(type);
 
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
-function toNumber(value, code) {
+export function toNumber(value, code) {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw code;
     return value;
@@ -58,9 +62,10 @@ export function coerce(question, raw) {
       return picked.length ? picked : null;
     }
     default:
-      return value;
+      return READERS.has(question.type) ? READERS.get(question.type)(value, question, options) : value;
   }
 }
+
 
 /** Answers first, then what the page's other modules know (a repeat's values, seen from outside it). */
 function withContext(values, context) {
@@ -86,7 +91,7 @@ export function validate(questions, raw, today, context = null) {
   const values = {};
   const formatErrors = {};
   for (const q of questions) {
-    if (!INPUT_TYPES.has(q.type)) continue;
+    if (!takesAnswer(q.type)) continue;
     try {
       values[q.name] = coerce(q, raw[q.name]);
     } catch (code) {
@@ -105,7 +110,7 @@ export function validate(questions, raw, today, context = null) {
       continue;
     }
     if (q.type === 'calculate') values[q.name] = calculated(q, scope, today);
-    if (!INPUT_TYPES.has(q.type)) continue;
+    if (!takesAnswer(q.type)) continue;
     if (formatErrors[q.name]) {
       errors[q.name] = formatErrors[q.name];
     } else if (isEmpty(values[q.name])) {

@@ -1,76 +1,33 @@
-"""XLSForm in and out: the spreadsheet format KoboToolbox and ODK users already edit.
+"""Write a definition as an XLSForm workbook that pyxform accepts and this reader reads back.
 
-Reading goes through pyxform's workbook reader (see `xlsform_reader` for the mapping);
-writing produces a workbook pyxform accepts, with every language of the form side by
-side as `label::Persian (fa)` columns. Reading a written workbook gives the same
-definition back.
-
-Three choices keep round trips exact and the output valid for pyxform: a rating is
-written as a `range` with appearance `rating` (`start=1 end=N step=1`); a date default
-`today` is written as `today()`; titles in languages other than the default go in
+Every language of the form goes side by side as `label::Persian (fa)` columns. Three
+choices keep round trips exact and the output valid for pyxform: a rating is written as a
+`range` with appearance `rating` (`start=1 end=N step=1`); a date default `today` is
+written as `today()`; titles in languages other than the default go in
 `translated_title::<language>` columns of the settings sheet (pyxform cannot translate
 `form_title`), and descriptions in `description::<language>` columns.
 """
 
 import io
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
-from pyxform.xls2json_backends import get_xlsform
 
-from . import xlsform_assessment as assessment
-from .definition import TRANSLATABLE_FIELDS
-from .definition import definition_to_dict
-from .loader import load_dict
-from .texts import is_rtl
-from .xlsform_reader import ImportReport
-from .xlsform_reader import XLSFormError
-from .xlsform_reader import import_book
-from .xlsform_reader import language_code
-from .xlsform_reader import language_label
+from .. import xlsform_assessment as assessment
+from ..definition import TRANSLATABLE_FIELDS
+from ..definition import definition_to_dict
+from ..loader import load_dict
+from ..texts import is_rtl
+from .languages import language_code
+from .languages import language_label
 
-__all__ = ["ImportReport", "XLSFormError", "language_code", "language_label", "read_xlsform", "write_xlsform"]
-
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SURVEY_COLUMNS = ("label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
-                  "repeat_count", *assessment.QUESTION_KEYS)
-PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance", "choice_filter",
-                 "repeat_count", *assessment.QUESTION_KEYS)
-
-
-def read_xlsform(source: Path | str | bytes, *, default_language: str | None = None) -> ImportReport:
-    """Read an XLSForm file (or the bytes of an .xlsx) into a checked definition, with a report by row."""
-    try:
-        book = _workbook(source)
-    except XLSFormError as exc:
-        return ImportReport(errors=[str(exc)])
-    fallback_id = None if isinstance(source, bytes) else Path(source).stem
-    return import_book(book, default_language=default_language, fallback_id=fallback_id)
-
-
-def _workbook(source):
-    if isinstance(source, bytes):
-        data, suffix, where = source, ".xlsx", "the upload"
-    else:
-        path = Path(source)
-        suffix, where = path.suffix.lower(), path.name
-        if suffix not in EXCEL_SUFFIXES:
-            raise XLSFormError(f"{where} is not an Excel workbook (.xlsx or .xls)")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise XLSFormError(f"{where} cannot be read: {exc.strerror}") from exc
-    try:
-        book = get_xlsform(io.BytesIO(data), file_type=suffix)
-    except Exception as exc:  # noqa: BLE001 - a damaged file may fail anywhere inside the readers
-        reason = "it is not a valid spreadsheet" if "not recognized" in str(exc) else str(exc)
-        raise XLSFormError(f"{where} cannot be read as an XLSForm: {reason}") from exc
-    if book.survey is None and book.survey_header is None:
-        raise XLSFormError(f"{where} has no sheet named 'survey'")
-    return book
+                  "constraint_message", "calculation", "default", "appearance", "parameters", "read_only",
+                  "choice_filter", "repeat_count", *assessment.QUESTION_KEYS)
+PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance", "read_only",
+                 "choice_filter", "repeat_count", *assessment.QUESTION_KEYS)
+CONTAINERS = ("group", "repeat")
 
 
 def write_xlsform(definition: dict) -> bytes:
@@ -83,16 +40,14 @@ def write_xlsform(definition: dict) -> bytes:
     _add_sheet(book, "survey", _survey_columns(survey_rows, languages), survey_rows)
     choice_rows = [
         {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages),
-         **option.get("data", {}), **assessment.choice_cells(option)}
+         **_media(option.get("media")), **option.get("data", {}), **assessment.choice_cells(option)}
         for list_name, options in data["choices"].items() for option in options
     ]
     choice_rows += [{"list_name": assessment.OBJECTIVES_LIST, "name": name, **_texts("label", label, languages)}
                     for name, label in assessment.objective_rows(data)]
-    scoring = [column for column in ("correct", "score") if any(column in row for row in choice_rows)]
-    data_columns = list(dict.fromkeys(key for options in data["choices"].values() for option in options
-                                      for key in option.get("data", {})))
-    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *data_columns,
-                                 *scoring], choice_rows)
+    extra = list(dict.fromkeys(key for row in choice_rows for key in row if not key.startswith("label")
+                               and key not in ("list_name", "name")))
+    _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *extra], choice_rows)
     settings = _settings_row(data)
     _add_sheet(book, "settings", list(settings), [settings])
     out = io.BytesIO()
@@ -103,22 +58,26 @@ def write_xlsform(definition: dict) -> bytes:
 def _survey_rows(items, languages):
     for item in items:
         yield _survey_row(item, languages)
-        if item["type"] in ("group", "repeat"):
+        if item["type"] in CONTAINERS:
             yield from _survey_rows(item.get("children", []), languages)
             yield {"type": f"end {item['type']}"}
 
 
 def _survey_row(item: dict, languages) -> dict:
     kind = item["type"]
-    row = {"type": f"begin {kind}" if kind in ("group", "repeat") else kind, "name": item["name"]}
+    row = {"type": f"begin {kind}" if kind in CONTAINERS else kind, "name": item["name"]}
     for field in TRANSLATABLE_FIELDS:
         row.update(_texts(field, item.get(field), languages))
     row.update((key, item[key]) for key in PLAIN_COLUMNS if item.get(key))
-    if item.get("required") == "true()":
-        row["required"] = "yes"
+    row.update(_media(item.get("media")))
+    for key in ("required", "read_only"):
+        if item.get(key) == "true()":
+            row[key] = "yes"
     if kind == "date" and item.get("default") == "today":
         row["default"] = "today()"
     params = dict(item.get("parameters") or {})
+    if kind == "note" and params.get("unavailable"):
+        row["type"] = params.pop("unavailable")  # a photo or file question, kept as a note here
     if kind == "rating":
         row["type"] = "range"
         row["appearance"] = " ".join(["rating", *item.get("appearance", "").split()])
@@ -131,6 +90,12 @@ def _survey_row(item: dict, languages) -> dict:
 def _texts(field: str, text: dict | None, languages) -> dict:
     return {f"{field}::{language_label(code)}": (text or {}).get(code) for code in languages
             if (text or {}).get(code)}
+
+
+def _media(media: dict | None) -> dict:
+    """Media columns as `media::image::English (en)`, one per kind and language."""
+    return {f"media::{kind}::{language_label(code)}": name
+            for kind, names in (media or {}).items() for code, name in names.items()}
 
 
 def _text_columns(field: str, languages) -> list[str]:
@@ -148,7 +113,7 @@ def _survey_columns(rows: list[dict], languages) -> list[str]:
                 columns += text_columns
         elif key in used:
             columns.append(key)
-    return columns
+    return columns + sorted(key for key in used if key.startswith("media::"))
 
 
 def _settings_row(data: dict) -> dict:
@@ -159,8 +124,8 @@ def _settings_row(data: dict) -> dict:
         if code != default and data["title"].get(code):
             row[f"translated_title::{language_label(code)}"] = data["title"][code]
     row.update(_texts("description", data.get("description"), data["settings"]["languages"]))
-    if data["settings"].get("style"):
-        row["style"] = data["settings"]["style"]
+    row.update((key, data["settings"][key]) for key in ("version", "instance_name", "style")
+               if data["settings"].get(key))
     row.update(assessment.settings_cells(data))
     return row
 

@@ -1,0 +1,75 @@
+"""Imported XLSForm questions in a real browser: answers shown inside labels as they are typed,
+metadata filled from the phone, a long scale as a slider, and the plain forms not loading any of it."""
+
+import subprocess
+import sys
+
+from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.test_xlsform_corpus import CORPUS
+
+
+def import_forms(server, *names):
+    for name in names:
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import",
+                                 str(CORPUS / name)], env=server.env, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_answers_metadata_and_sliders_work_on_the_phone(server, open_phone):
+    import_forms(server, "markdown_labels.xlsx", "metadata_rows.xlsx", "ranges.xlsx")
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/markdown_labels")
+    page.fill("#f-name", "Zahra")
+    page.wait_for_function("() => document.querySelector('[data-ref=name]').textContent === 'Zahra'")
+    assert page.inner_text("#q-years label").startswith("How many years have you worked, Zahra?")
+
+    page.goto(server.url + "/forms/metadata_rows")
+    page.wait_for_function("() => document.querySelector('[data-meta=deviceid]').value.startsWith('web:')")
+    device = page.input_value("[data-meta=deviceid]")
+    assert page.input_value("[data-meta=start]").endswith("Z")
+    page.reload()
+    page.wait_for_function("() => document.querySelector('[data-meta=deviceid]').value.startsWith('web:')")
+    assert page.input_value("[data-meta=deviceid]") == device  # the same phone keeps its id
+
+    page.goto(server.url + "/forms/ranges")
+    slider = page.locator("[data-slider-for=f-percent]")
+    slider.wait_for(state="visible")
+    slider.fill("85")
+    assert page.input_value("#f-percent") == "85"
+    assert page.locator("#q-confidence input[type=radio]").count() == 11  # a short scale stays radio buttons
+
+
+def test_a_location_comes_from_the_phone_with_its_accuracy(server, open_phone):
+    import_forms(server, "location_and_barcode.xlsx")
+    phone = open_phone()
+    phone.grant_permissions(["geolocation"])
+    phone.set_geolocation({"latitude": 35.6892, "longitude": 51.389, "accuracy": 12})
+    page = phone.new_page()
+    page.goto(server.url + "/forms/location_and_barcode")
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_function("() => document.querySelector('#f-venue').value !== ''")
+    assert page.input_value("#f-venue") == "35.6892 51.389 0 12"
+    assert "12 metres" in page.inner_text("[data-geopoint-status]")
+    page.wait_for_function("() => document.querySelector('[data-meta=\"start-geopoint\"]').value !== ''")
+
+
+def test_a_filtered_drop_down_offers_only_the_allowed_options_live(server, open_phone):
+    import_forms(server, "cascading_dropdowns.xlsx")
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/cascading_dropdowns")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.select_option("select[name=province]", "herat")
+    page.wait_for_function("() => !document.querySelector('option[value=guzara]').hidden")
+    assert page.evaluate("() => document.querySelector('option[value=paghman]').hidden")
+    assert page.evaluate("() => document.querySelector('option[value=paghman]').disabled")
+
+
+def test_a_plain_form_loads_no_xlsform_module(server, playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server.url + "/forms/sample_feedback", wait_until="networkidle")
+    assert not [url for url in requested if "xlsform" in url or "odk-markdown" in url]
+    browser.close()
