@@ -260,3 +260,28 @@ class QuarantineDecision(SQLModel, table=True):
     decided_at: datetime.datetime = Field(default_factory=utcnow)
     note: str = Field(default="", max_length=2000)
     submission_uuid: str | None = Field(default=None, max_length=36)
+
+
+class AssessmentScore(SQLModel, table=True):
+    """A submission to a knowledge check, scored when it was stored (see assessments/).
+
+    phase is "pre", "post" or '' (not said); participant the short code that pairs a pre-test
+    with a post-test ('' when none was given). questions holds {name: [points, maximum]} for
+    the questions that counted, so results never rescore answers.
+    """
+
+    __table_args__ = (Index("ix_assessmentscore_form_id_workshop", "form_id", "workshop", "participant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_uuid: str = Field(unique=True, max_length=36)
+    form_id: str = Field(max_length=100)
+    form_version: str = Field(max_length=40)
+    workshop: str = Field(default="", max_length=100)
+    lang: str = Field(max_length=20)
+    phase: str = Field(default="", max_length=4)
+    participant: str = Field(default="", max_length=16)
+    points: float
+    maximum: float
+    passed: bool | None = None
+    questions: dict = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    answered_at: datetime.datetime

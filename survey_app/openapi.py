@@ -105,6 +105,11 @@ def _schemas(config) -> dict:
                 "submitted_at": nullable_time,
                 "workshop": {"type": ["string", "null"], "maxLength": 100,
                              "description": "A workshop's code, in any case."},
+                "phase": {"type": ["string", "null"], "enum": ["pre", "post", "", None],
+                          "description": "A knowledge check: the test before (pre) or after (post) the course."},
+                "participant": {"type": ["string", "null"], "maxLength": 40,
+                                "description": "A knowledge check: the participant code (4 letters and 2 digits, "
+                                               "no I, O, S, Z, B, 0, 1, 5, 8) pairing the two tests."},
                 "answers": {"type": "object", "description": "Answers by question name."},
             },
         },

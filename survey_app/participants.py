@@ -19,6 +19,9 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from . import form_media as media_files
+from .assessments.participants import code_block
+from .assessments.participants import metadata as assessment_metadata
+from .assessments.participants import own_score
 from .assets import asset_url
 from .assets import static_files
 from .config import INTERFACE_LANGUAGES
@@ -91,7 +94,9 @@ def workshop_page(code):
     default = current_app.config["SURVEY_DEFAULT_LANGUAGE"]
     lang = use_page_language(offered, default if default in offered else offered[0])
     forms = [] if workshop.closed_at else _form_links(lang, only=workshop.form_ids)
-    return render_template("participants/workshop.html", workshop=workshop, forms=forms, languages=offered)
+    phase = request.args.get("phase") if request.args.get("phase") in ("pre", "post") else None  # knowledge checks
+    return render_template("participants/workshop.html", workshop=workshop, forms=forms, languages=offered,
+                           phase=phase)
 
 
 def _form_links(lang: str, only: list[str] | None = None) -> list[dict]:
@@ -127,6 +132,8 @@ def form_page(form_id):
     today = datetime.date.today()
     starting = _starting_data(definition, version, lang, today)
     wtform = build_form_class(definition)(data=starting)
+    assessment = code_block(definition, posted=request.method == "POST",
+                            values=request.form if request.method == "POST" else request.args)
     step = navigation(request.form) if request.method == "POST" else None  # a repeat's or a page's button
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
     raw = apply_step(request.form, raw) if step else raw
@@ -134,7 +141,7 @@ def form_page(form_id):
     status = 200
     shown, screen = {}, 0
     if wtform.validate_on_submit():
-        if outcome.ok and step is None:
+        if outcome.ok and step is None and not (assessment and assessment["error"]):
             record = _record(definition, version, lang, request.form, workshop_code)
             result = _store_web_answers(session, record, today)
             if result is None:  # the disk is full or read-only: the page comes back with every answer in it
@@ -142,7 +149,9 @@ def form_page(form_id):
                 wtform.form_errors.append(_("The server cannot save answers right now. Your answers are still on "
                                             "this page: please send them again in a few minutes."))
             elif result.status in (STORED, DUPLICATE):
-                return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code))
+                return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code,
+                                        s=record["uuid"] if assessment else None,
+                                        phase=assessment["phase"] or None if assessment else None))
             else:
                 wtform.form_errors.append(_refusal_message(result.errors.get("workshop")))
         shown, screen = page_plan(definition, outcome.errors, request.form, step)
@@ -159,7 +168,7 @@ def form_page(form_id):
         items=items, closing=closing, messages=error_messages(definition),
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
-        screens=page_screens(definition, items, outcome.hidden, screen, backward),
+        screens=page_screens(definition, items, outcome.hidden, screen, backward), assessment=assessment,
     ), status, {"Retry-After": RETRY_AFTER} if status == 503 else {}
 
 
@@ -197,8 +206,10 @@ def thanks(form_id):
     workshop = get_by_code(session=get_session(), code=normalise_code(code)) if code else None
     wtform = build_form_class(definition)(formdata=None)
     _, closing = _split_closing(question_views(definition, wtform, current_language()))
+    score = own_score(session=get_session(), definition=definition, uuid=request.args.get("s"))
     return render_template("participants/thanks.html", definition=definition, title=title, closing=closing,
-                           workshop_code=workshop.code if workshop else None)
+                           workshop_code=workshop.code if workshop else None, score=score,
+                           phase=request.args.get("phase") if request.args.get("phase") in ("pre", "post") else None)
 
 
 @bp.get("/offline")
@@ -330,4 +341,5 @@ def _record(definition, version, lang, formdata, workshop_code=None) -> dict:
         "submitted_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "workshop": workshop_code,
         "answers": raw_answers(definition, formdata),
+        **assessment_metadata(formdata),  # a knowledge check's phase and participant code
     }

@@ -18,6 +18,8 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from . import tallies
+from .assessments import codes as assessment_codes
+from .assessments import store as assessment_store
 from .engine.expressions import iso_day
 from .engine.validation import UNSTORABLE_CHARACTERS
 from .engine.validation import checker
@@ -212,6 +214,7 @@ def store_records(*, session: Session, records: list, source: str | None, today=
             results.append(_quarantine(session, record, source, CONFLICT,
                                        {"uuid": "already stored with different answers; this copy is kept aside"}))
     tallies.add(session=session, rows=rows, inserted=inserted)  # same transaction: the counts commit with the rows
+    assessment_store.add(session=session, rows=rows, inserted=inserted)  # knowledge checks: scored once, here
     return results
 
 
@@ -285,6 +288,7 @@ def _prepare(record, today: str, looked_up: _LookUps, plain: bool = False) -> tu
         started = times["started_at"] or times["submitted_at"]
         if reason := workshop_refusal(known, started_at=started):
             errors["workshop"] = reason
+    errors.update(assessment_codes.metadata_errors(record))
     answers = record.get("answers")
     if not isinstance(answers, dict):
         errors["answers"] = "must be a JSON object"
@@ -305,6 +309,7 @@ def _prepare(record, today: str, looked_up: _LookUps, plain: bool = False) -> tu
     return {
         "uuid": uuid, "form_id": form_id, "form_version": version_id, "lang": lang,
         "answers": outcome.answers, "answers_json": answers_json, "workshop": workshop, **times,
+        "hidden": outcome.hidden, **assessment_codes.metadata(record),  # for scoring (assessments/store.py)
         # content_hash([form_id, version_id, answers]), reusing the answers' text the insert stores
         "content_hash": text_hash(f"{_hash_prefix(form_id, version_id)}{answers_json}]"),
     }, {}

@@ -36,6 +36,7 @@ from .engine.loader import load_dict
 from .forms_store import LoadReport
 from .forms_store import get_version
 from .forms_store import publish
+from .models import AssessmentScore
 from .models import PushAck
 from .models import Submission
 from .submissions import CONFLICT
@@ -117,9 +118,15 @@ def _iso(moment: datetime.datetime | None) -> str | None:
 
 def record_of(row) -> dict:
     """Return a stored submission in the sync API's record shape."""
-    return {"uuid": row.uuid, "form_id": row.form_id, "form_version": row.form_version, "lang": row.lang,
-            "started_at": _iso(row.started_at), "submitted_at": _iso(row.submitted_at),
-            "workshop": row.workshop, "answers": row.answers}
+    record = {"uuid": row.uuid, "form_id": row.form_id, "form_version": row.form_version, "lang": row.lang,
+              "started_at": _iso(row.started_at), "submitted_at": _iso(row.submitted_at),
+              "workshop": row.workshop, "answers": row.answers}
+    # A knowledge check's phase and participant code (kept with its score) travel on, so the
+    # central server pairs the tests too; other records keep their usual shape.
+    for key in ("phase", "participant"):
+        if getattr(row, key, None):
+            record[key] = getattr(row, key)
+    return record
 
 
 def _selected(statement, destination: str | None, only_unacknowledged: bool):
@@ -141,7 +148,9 @@ def count_submissions(session: Session, *, destination: str | None = None, only_
 def submission_page(session: Session, *, after_id: int, limit: int, destination: str | None = None,
                     only_unacknowledged: bool = True) -> list:
     """Return the next rows after an id, oldest first; rows, not objects, so nothing piles up in the session."""
-    statement = select(*RECORD_COLUMNS).where(Submission.id > after_id).order_by(Submission.id).limit(limit)
+    statement = (select(*RECORD_COLUMNS, AssessmentScore.phase, AssessmentScore.participant)
+                 .outerjoin(AssessmentScore, AssessmentScore.submission_uuid == Submission.uuid)
+                 .where(Submission.id > after_id).order_by(Submission.id).limit(limit))
     return list(session.exec(_selected(statement, destination, only_unacknowledged)))
 
 

@@ -139,7 +139,8 @@ def test_exported_workbook_is_a_valid_xlsform_for_pyxform(path, tmp_path):
 
 def test_export_writes_every_language_as_named_columns(tmp_path):
     path = tmp_path / "co.xlsx"
-    path.write_bytes(write_xlsform(definition_to_dict(load_file(YAML_FORMS[1]))))
+    source = YAML_FORMS[0].parent / "cultural_orientation_feedback.yaml"
+    path.write_bytes(write_xlsform(definition_to_dict(load_file(source))))
     book = openpyxl.load_workbook(path)
     header = [cell.value for cell in book["survey"][1]]
     assert header[:6] == ["type", "name", "label::Persian (fa)", "label::Dari (prs)", "label::Pashto (ps)",
@@ -425,3 +426,25 @@ def test_a_missing_form_id_falls_back_to_the_file_name(tmp_path):
 def test_the_bytes_of_an_upload_can_be_read():
     report = read_xlsform(KOBO_FIXTURE.read_bytes())
     assert report.ok and report.definition == read_xlsform(KOBO_FIXTURE).definition
+
+
+def test_knowledge_check_columns_are_written_where_xlsform_tools_keep_them(tmp_path):
+    path = tmp_path / "check.xlsx"
+    path.write_bytes(write_xlsform(definition_to_dict(
+        load_file(YAML_FORMS[0].parent / "capacity_building_knowledge_check.yaml"))))
+    book = openpyxl.load_workbook(path)
+    survey = [cell.value for cell in book["survey"][1]]
+    choices = [cell.value for cell in book["choices"][1]]
+    settings = {cell.value: book["settings"].cell(row=2, column=cell.column).value for cell in book["settings"][1]}
+    assert {"objective", "points"} <= set(survey) and "correct" in choices
+    assert (settings["pass_mark"], settings["show_score"]) == ("60", "yes")
+    objective_rows = [row for row in book["choices"].iter_rows(values_only=True) if row[0] == "objectives"]
+    assert [row[1] for row in objective_rows] == ["development", "remittances", "diaspora", "return", "trafficking"]
+
+
+def test_an_objectives_list_a_question_answers_from_stays_a_choice_list():
+    from survey_app.engine.xlsform_assessment import lift_objectives
+    choices = {"objectives": [{"name": "a", "label": {"en": "A"}}]}
+    survey = [{"type": "group", "name": "g", "children": [{"type": "select_one objectives", "name": "q"}]}]
+    assert lift_objectives(survey, choices) == {} and "objectives" in choices
+    assert lift_objectives([], choices) == {"a": {"en": "A"}} and "objectives" not in choices

@@ -33,6 +33,8 @@ class Choice:
     name: str
     label: Text
     data: dict = field(default_factory=dict)  # the choice sheet's other columns, read by choice filters
+    correct: bool = False  # assessments (scoring.py): a right answer
+    score: float | None = None  # assessments: points for picking it, overriding the question's
     media: dict = field(default_factory=dict)  # {"image"|"audio"|"video": {lang: file name}}
 
 
@@ -57,6 +59,8 @@ class Question:
     children: tuple["Question", ...] = ()
     choice_filter: str | None = None  # which options to offer, evaluated per option (see engine.choice_filter)
     repeat_count: str | None = None  # a repeat's number of instances, fixed by an expression
+    objective: str | None = None  # assessments: the learning objective it checks
+    points: float | None = None  # assessments: points for a right answer (1 when unset)
 
     @property
     def is_input(self) -> bool:
@@ -86,6 +90,9 @@ class FormDefinition:
     style: str = ""  # "pages": one screen per top-level group or question
     # CSV files attached to the questionnaire, by file name: their rows as {column: text}; pulldata() reads them
     attachments: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    # Assessments (scoring.py): learning objectives by id, and settings {pass_mark, show_score}
+    objectives: dict[str, Text] = field(default_factory=dict)
+    assessment: dict = field(default_factory=dict)
 
     def walk(self) -> Iterator[tuple[Question, tuple[Question, ...]]]:
         """Yield every question of the top level in document order with the groups that contain it.
@@ -143,12 +150,23 @@ def question_to_dict(question: Question) -> dict:
     data.update((key, getattr(question, key)) for key in ("media", "read_only") if getattr(question, key))
     for key in ("label", "hint", "required", "required_message", "relevant", "constraint",
                 "constraint_message", "calculation", "default", "appearance", "parameters", "choice_filter",
-                "repeat_count"):
+                "repeat_count", "objective", "points"):
         value = getattr(question, key)
-        if value:
+        if value or (key == "points" and value == 0):
             data[key] = value
     if question.type in CONTAINER_TYPES:
         data["children"] = [question_to_dict(child) for child in question.children]
+    return data
+
+
+def choice_to_dict(choice: Choice) -> dict:
+    data = {"name": choice.name, "label": choice.label}
+    if choice.data:
+        data["data"] = choice.data
+    if choice.correct:
+        data["correct"] = True
+    if choice.score is not None:
+        data["score"] = choice.score
     return data
 
 
@@ -160,9 +178,13 @@ def definition_to_dict(form: FormDefinition) -> dict:
     data["settings"] = {"default_language": form.default_language, "languages": list(form.languages)}
     if form.style:
         data["settings"]["style"] = form.style
+    if form.assessment:  # assessment keys only when used, so other questionnaires keep their version hash
+        data["settings"]["assessment"] = dict(form.assessment)
+    if form.objectives:
+        data["objectives"] = {key: dict(label) for key, label in form.objectives.items()}
     data["survey"] = [question_to_dict(q) for q in form.survey]
     data["choices"] = {
-        name: [{"name": c.name, "label": c.label, **({"data": c.data} if c.data else {})} for c in options]
+        name: [choice_to_dict(c) for c in options]
         for name, options in form.choices.items()
     }
     for name, options in form.choices.items():

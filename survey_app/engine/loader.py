@@ -22,6 +22,8 @@ from .expression_attachments import read_attachments
 from .expressions import ExpressionError
 from .expressions import parse
 from .expressions import references
+from .scoring import assessment_problems
+from .scoring import read_assessment
 from .texts import normalise_code
 from .xlsform_structure import expand_or_other
 
@@ -31,6 +33,7 @@ KNOWN_KEYS = frozenset({
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "default", "appearance", "parameters", "children",
     "choice_filter", "repeat_count",
+    "objective", "points",  # assessments: see scoring.py
 })
 STYLES = frozenset({"", "pages"})
 
@@ -112,9 +115,11 @@ def load_dict(data, *, source: str = "<form>", expected_id: str | None = None) -
         version=str(settings.get("version") or ""), instance_name=str(settings.get("instance_name") or ""),
         description=reader.text(data.get("description"), "description"), style=style,
         attachments=read_attachments(data.get("attachments"), problems),
+        **read_assessment(data, settings, reader.text, problems),
     )
     _check_references(form, problems)
     problems.extend(attachment_problems(form))
+    problems.extend(assessment_problems(form))
     if not form.title.get(default):
         problems.append(f"title has no text in the default language '{default}'")
     if problems:
@@ -160,7 +165,9 @@ class _Reader:
                 names.add(name)
                 data = self.choice_data(option.get("data"), f"choice list '{list_name}': option '{name}'")
                 items.append(Choice(name, self.text(option.get("label"), f"{list_name}/{name}"), data,
-                                    media=self.media(option.get("media"), f"{list_name}/{name}")))
+                                    media=self.media(option.get("media"), f"{list_name}/{name}"),
+                                    **_choice_scoring(option, f"choice list '{list_name}': option '{name}'",
+                                                      self.problems)))
             lists[str(list_name)] = tuple(items)
         return lists
 
@@ -229,7 +236,34 @@ class _Reader:
             appearance=str(raw.get("appearance") or ""), parameters=self.parameters(raw.get("parameters"), label),
             children=self.items(raw.get("children"), label) if kind in CONTAINER_TYPES else (),
             choice_filter=_condition(raw.get("choice_filter")), repeat_count=_condition(raw.get("repeat_count")),
+            objective=str(raw["objective"]) if raw.get("objective") not in (None, "") else None,
+            points=_number(raw.get("points"), f"{label}: points", self.problems),
         )
+
+
+def _choice_scoring(option: dict, label: str, problems: list[str]) -> dict:
+    """Read an option's assessment keys: `correct: true` and `score: <number>`."""
+    correct = option.get("correct", False)
+    if isinstance(correct, str) and correct.strip().lower() in ("yes", "true", "1", "no", "false", "0", ""):
+        correct = correct.strip().lower() in ("yes", "true", "1")
+    if not isinstance(correct, bool):
+        problems.append(f"{label}: correct must be true or false")
+        correct = False
+    return {"correct": correct, "score": _number(option.get("score"), f"{label}: score", problems)}
+
+
+def _number(value, label: str, problems: list[str]) -> float | None:
+    """A finite number (points, a score), or None when absent."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or number != number or abs(number) > 1_000_000:
+        problems.append(f"{label} must be a number")
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def _condition(value) -> str | None:

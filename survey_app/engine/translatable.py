@@ -2,8 +2,9 @@
 
 Keys map one-to-one to XLSForm columns and gettext message contexts:
 `form:title`, `form:description`, `<question>:<field>` (label, hint, constraint_message,
-required_message) and `choices/<list>/<option>:label`. They work on the plain definition
-document (the stored JSON), so drafts and published versions are handled alike.
+required_message), `choices/<list>/<option>:label` and a knowledge check's
+`objectives/<id>:label`. They work on the plain definition document (the stored JSON), so
+drafts and published versions are handled alike.
 """
 
 import copy
@@ -22,6 +23,9 @@ def iter_texts(definition: dict) -> Iterator[tuple[str, dict]]:
         for option in options:
             if option.get("label"):
                 yield f"choices/{list_name}/{option['name']}:label", option["label"]
+    for key, label in (definition.get("objectives") or {}).items():  # a knowledge check's learning objectives
+        if label:
+            yield f"objectives/{key}:label", label
 
 
 def _question_texts(items) -> Iterator[tuple[str, dict]]:

@@ -5,6 +5,7 @@
     exports.py    downloads of the answers (CSV, XLSX, JSON) and the `export` CLI command
     quarantine.py records sync could not store: fix and accept, or discard
     imports.py    answers carried on a file (a laptop's export, a phone's saved answers)
+    ../assessments/pages.py  knowledge checks: before and after, the gain, per objective and question
     form_import.py questionnaires from KoboToolbox or ODK (XLSForm), with the import report by row
 """
 
@@ -21,6 +22,7 @@ def _interface_languages() -> dict:
     return {"languages": INTERFACE_LANGUAGES}
 
 
+from ..assessments import pages as _assessment_pages  # noqa: E402, F401  (assessment results, on bp too)
 from . import exports  # noqa: E402, F401
 from . import form_import  # noqa: E402, F401
 from . import imports  # noqa: E402, F401

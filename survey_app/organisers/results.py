@@ -31,6 +31,7 @@ from ..charts import column_chart
 from ..charts import percent
 from ..charts import stacked_bars
 from ..db import get_session
+from ..engine.scoring import is_assessment
 from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
 from ..engine.texts import language_name
 from ..engine.texts import localise_digits
@@ -167,7 +168,7 @@ def results(form_id):
     return render_template("organisers/results.html", form_id=form_id, title=title_of(version), form=form,
                            summary=summary, per_day=chart, questions=questions, args=filter_args(),
                            date_example=date_example(), can_compare=len(form.workshop.choices) > 2,
-                           active=active_filters(form))
+                           active=active_filters(form), assessment=is_assessment(definition_of(version)))
 
 
 @bp.get("/results/<form_id>/compare")

@@ -9,6 +9,7 @@ import dataclasses
 import io
 import re
 
+from .. import xlsform_assessment as assessment
 from ..definition import Choice
 from .columns import CHOICE_FIELDS
 from .columns import Sheet
@@ -53,7 +54,8 @@ def sheet_lists(sheet: Sheet, importer, *, reported: str = "choices") -> dict[st
             continue
         seen[list_name, name] = number
         lists.setdefault(list_name, []).append(
-            importer.option(name, labels, media, data, f"{reported} row {number}"))
+            {**importer.option(name, labels, media, data, f"{reported} row {number}"),
+             **assessment.choice_keys(option)})
     return lists
 
 

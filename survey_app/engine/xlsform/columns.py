@@ -10,19 +10,21 @@ from dataclasses import dataclass
 from pyxform.constants import LIST_NAME_S as LIST_NAME
 from pyxform.parsing.sheet_headers import process_header
 
+from .. import xlsform_assessment as assessment
+
 SURVEY_FIELDS = {
     ("type",): "type", ("name",): "name", ("label",): "label", ("hint",): "hint",
     ("bind", "jr:constraintMsg"): "constraint_message", ("bind", "jr:requiredMsg"): "required_message",
     ("bind", "relevant"): "relevant", ("bind", "required"): "required", ("bind", "constraint"): "constraint",
     ("bind", "calculate"): "calculation", ("default",): "default", ("control", "appearance"): "appearance",
     ("parameters",): "parameters", ("bind", "readonly"): "read_only", ("choice_filter",): "choice_filter",
-    ("control", "jr:count"): "repeat_count", ("trigger",): "trigger",
+    ("control", "jr:count"): "repeat_count", ("trigger",): "trigger", **assessment.SURVEY_FIELDS,
 }
-CHOICE_FIELDS = {(LIST_NAME,): "list_name", ("name",): "name", ("label",): "label"}
+CHOICE_FIELDS = {(LIST_NAME,): "list_name", ("name",): "name", ("label",): "label", **assessment.CHOICE_FIELDS}
 SETTINGS_FIELDS = {
     ("id_string",): "form_id", ("title",): "title", ("translated_title",): "title",
     ("description",): "description", ("default_language",): "default_language", ("version",): "version",
-    ("instance_name",): "instance_name", ("style",): "style",
+    ("instance_name",): "instance_name", ("style",): "style", **assessment.SETTINGS_FIELDS,
 }
 EXPRESSION_FIELDS = ("relevant", "constraint", "required", "calculation", "choice_filter", "repeat_count",
                      "read_only", "default")

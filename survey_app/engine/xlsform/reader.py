@@ -14,6 +14,7 @@ from pyxform.question import MultipleChoiceQuestion
 from pyxform.question import Option
 from pyxform.survey import Survey
 
+from .. import xlsform_assessment as assessment
 from ..definition import TRANSLATABLE_FIELDS
 from ..definition import definition_to_dict
 from ..loader import NAME_RE
@@ -92,11 +93,12 @@ class _Importer:
         survey = builder.build(self.survey)
         if self.report.errors:
             return
+        objectives = assessment.lift_objectives(survey, builder.lists)
         document = {"form_id": settings["form_id"], "title": settings["title"],
                     "description": settings["description"],
                     "settings": {"default_language": self.default, "languages": self._language_list(),
                                  **settings["extra"]},
-                    "survey": survey, "choices": builder.lists}
+                    "survey": survey, "choices": builder.lists, **({"objectives": objectives} if objectives else {})}
         if self.media_files.kept:
             document["media_files"] = self.media_files.kept
         if tables := csv_tables(self.files, self.report):
@@ -199,6 +201,7 @@ class _Importer:
         extra = {key: values[key] for key in ("version", "instance_name") if values.get(key)}
         if values.get("style"):
             self._style(values["style"], extra)
+        extra.update(assessment.settings_keys(values))
         return {"form_id": form_id, "title": title, "description": self.texts(texts["description"], "settings"),
                 "extra": extra}
 

@@ -12,6 +12,7 @@ from pyxform import aliases
 from pyxform.errors import PyXFormError
 from pyxform.parsing.parameters import parse as parse_parameters
 
+from .. import xlsform_assessment as assessment
 from ..definition import ALL_TYPES
 from ..definition import INPUT_TYPES
 from ..definition import TRANSLATABLE_FIELDS
@@ -28,7 +29,8 @@ from .report import numbers
 from .types import row_type
 
 CONTAINERS = ("group", "repeat", "loop")
-PLAIN_KEYS = ("required", "relevant", "constraint", "calculation", "default", "appearance", "read_only")
+PLAIN_KEYS = ("required", "relevant", "constraint", "calculation", "default", "appearance", "read_only",
+              *assessment.QUESTION_KEYS)
 MAX_RANGE_STEPS = 1000
 _PROBLEM = re.compile(r"^question '([^']+)': (\w+)")
 

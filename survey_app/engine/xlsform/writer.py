@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
 
+from .. import xlsform_assessment as assessment
 from ..definition import TRANSLATABLE_FIELDS
 from ..definition import definition_to_dict
 from ..loader import load_dict
@@ -23,9 +24,9 @@ from .languages import language_label
 
 SURVEY_COLUMNS = ("label", "hint", "required", "required_message", "relevant", "constraint",
                   "constraint_message", "calculation", "default", "appearance", "parameters", "read_only",
-                  "choice_filter", "repeat_count")
+                  "choice_filter", "repeat_count", *assessment.QUESTION_KEYS)
 PLAIN_COLUMNS = ("relevant", "required", "constraint", "calculation", "default", "appearance", "read_only",
-                 "choice_filter", "repeat_count")
+                 "choice_filter", "repeat_count", *assessment.QUESTION_KEYS)
 CONTAINERS = ("group", "repeat")
 
 
@@ -39,9 +40,11 @@ def write_xlsform(definition: dict) -> bytes:
     _add_sheet(book, "survey", _survey_columns(survey_rows, languages), survey_rows)
     choice_rows = [
         {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages),
-         **_media(option.get("media")), **option.get("data", {})}
+         **_media(option.get("media")), **option.get("data", {}), **assessment.choice_cells(option)}
         for list_name, options in data["choices"].items() for option in options
     ]
+    choice_rows += [{"list_name": assessment.OBJECTIVES_LIST, "name": name, **_texts("label", label, languages)}
+                    for name, label in assessment.objective_rows(data)]
     extra = list(dict.fromkeys(key for row in choice_rows for key in row if not key.startswith("label")
                                and key not in ("list_name", "name")))
     _add_sheet(book, "choices", ["list_name", "name", *_text_columns("label", languages), *extra], choice_rows)
@@ -123,6 +126,7 @@ def _settings_row(data: dict) -> dict:
     row.update(_texts("description", data.get("description"), data["settings"]["languages"]))
     row.update((key, data["settings"][key]) for key in ("version", "instance_name", "style")
                if data["settings"].get(key))
+    row.update(assessment.settings_cells(data))
     return row
 
 

@@ -168,6 +168,7 @@ function wireQuestionnaire(form, page, store, sync, refresh, status) {
       uuid, form_id: form.dataset.formId, form_version: form.dataset.formVersion,
       lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
       workshop: form.dataset.workshop || null, answers: result.answers,
+      phase: form.elements._phase?.value || undefined, participant: form.elements._participant?.value || undefined,
     }, draftKey);
     window.history.scrollRestoration = 'auto';
     $('#draft-offer').hidden = true;  // its draft went with these answers
@@ -245,7 +246,7 @@ function restore(form, questions, raw) {
 
 /** The modules a questionnaire's structure needs (repeats, filtered choices, pages), named by the page. */
 async function loadExtensions(form) {
-  const known = new Set(['repeats', 'choice-filter', 'pages']);
+  const known = new Set(['repeats', 'choice-filter', 'pages', 'participant-code']);
   const names = (form.dataset.extensions || '').split(' ').filter((name) => known.has(name));
   try {
     const modules = await Promise.all(names.map((name) => import(`./${name}.js`)));

@@ -1,0 +1,100 @@
+"""The learning results page of a knowledge check with 10k and 100k paired participants (SQLite).
+
+Rows are written straight into `assessmentscore` (two per participant, pre and post, spread
+over 50 workshops), as the storing path would have scored them; then the page and the CSV are
+asked for through the Flask test client, signed in as an organiser: the first request and the
+best of three more. Target (issue 12): the page under 0.5 s for 100,000 pairs.
+
+Run: python bench/assessment_results.py [--max 100000]
+"""
+
+import argparse
+import datetime
+import random
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import insert
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from survey_app import create_app  # noqa: E402
+from survey_app.accounts import create_user  # noqa: E402
+from survey_app.db import get_session  # noqa: E402
+from survey_app.forms_store import get_version  # noqa: E402
+from survey_app.models import AssessmentScore  # noqa: E402
+
+FORMS = ROOT / "tests" / "data" / "assessment_forms"
+FORM = "knowledge_check"
+SIZES = (10_000, 100_000)
+TARGET = 0.5
+MAXIMA = {"q1": 1, "q2": 2, "q3": 1}
+START = datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC)
+
+
+def rows(version: str, pairs: int, rng: random.Random):
+    for person in range(pairs):
+        workshop = f"W{person % 50:07d}"
+        code = f"P{person:07d}"[-6:]
+        for phase, skill in (("pre", 0.4), ("post", 0.75)):
+            questions = {name: [top if rng.random() < skill else 0, top] for name, top in MAXIMA.items()}
+            points = sum(p for p, _ in questions.values())
+            yield {"submission_uuid": f"{person:08d}-{phase}", "form_id": FORM, "form_version": version,
+                   "workshop": workshop, "lang": rng.choice(("fa", "fa_AF", "ps")), "phase": phase,
+                   "participant": code, "points": points, "maximum": 4, "passed": points >= 2.4,
+                   "questions": questions, "answered_at": START + datetime.timedelta(days=phase == "post")}
+
+
+def best(client, url: str) -> tuple[float, float]:
+    times = []
+    for _ in range(4):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return times[0], min(times[1:])
+
+
+def run(pairs: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "INSTANCE_PATH": folder,
+                          "SURVEY_DATABASE_URL": f"sqlite:///{folder}/bench.db", "SURVEY_FORMS_DIR": str(FORMS)})
+        with app.app_context():
+            session = get_session()
+            user = create_user(session=session, email="o@example.org", password=secrets.token_urlsafe(16),
+                               role="organiser")
+            version = get_version(session=session, form_id=FORM).version
+            batch = list(rows(version, pairs, random.Random(1)))
+            for first in range(0, len(batch), 20_000):
+                session.execute(insert(AssessmentScore), batch[first:first + 20_000])
+            session.commit()
+            user_id = user.id
+        client = app.test_client()
+        from survey_app import staff_sessions
+        with app.app_context(), client.session_transaction() as cookie:
+            cookie["sid"] = staff_sessions.start(session=get_session(), user=get_session().get(type(user), user_id),
+                                                 lifetime=datetime.timedelta(hours=1))
+            get_session().commit()
+        page_first, page_best = best(client, f"/organise/results/{FORM}/assessment?lang=fa")
+        csv_first, csv_best = best(client, f"/organise/results/{FORM}/assessment.csv")
+        verdict = "met" if page_best < TARGET else "MISSED"
+        print(f"{pairs:>8,} pairs  page {page_first:.3f} s first, {page_best:.3f} s best ({verdict}, "
+              f"target {TARGET} s)  csv {csv_first:.3f} s first, {csv_best:.3f} s best")
+        app.extensions["survey_engine"].dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max", type=int, default=100_000)
+    limit = parser.parse_args().max
+    for size in SIZES:
+        if size <= limit:
+            run(size)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Organisers' assessment results: before and after, the gain, per objective, question, workshop, language.
+
+    GET /organise/results/<form_id>/assessment?workshop=CODE       assessment_results
+    GET /organise/results/<form_id>/assessment.csv?workshop=CODE   assessment_export
+
+Who sees what follows the other results pages: every scored answer to the questionnaire, the
+workshop filter and the per-workshop rows only for the workshops the account may manage.
+"""
+
+import csv
+import functools
+import io
+
+from flask import abort
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..accounts import audit
+from ..accounts import role_required
+from ..db import get_session
+from ..engine.scoring import is_assessment
+from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
+from ..engine.texts import language_name
+from ..engine.texts import resolve
+from ..forms_store import current_versions
+from ..forms_store import definition_of
+from ..i18n import current_language
+from ..organisers import bp
+from ..organisers.results import number
+from ..organisers.results import questionnaire
+from ..organisers.results import title_of
+from ..organisers.results import workshops_for
+from . import statistics
+from .charts import before_after
+from .pairing import pair
+from .pairing import read_scores
+
+CSV_COLUMNS = ("workshop", "participant", "language", "pre_points", "pre_maximum", "pre_percent", "pre_passed",
+               "post_points", "post_maximum", "post_percent", "post_passed", "gain")
+
+
+def _scope(form_id: str):
+    """The questionnaire, its definition, the account's workshops and the pairs of the filter."""
+    version = questionnaire(form_id)
+    definition = definition_of(version)
+    if not is_assessment(definition):
+        abort(404)
+    workshops = workshops_for(form_id)
+    code = request.args.get("workshop") or None
+    if code is not None and code not in {w.code for w in workshops}:
+        abort(404)
+    pairs = pair(read_scores(session=get_session(), form_id=form_id, workshops=[code] if code else None))
+    return version, definition, workshops, code, pairs
+
+
+@bp.context_processor
+def _assessment_links() -> dict:
+    return {"assessment_links": assessment_links}
+
+
+def assessment_links(workshop) -> list[dict]:
+    """A workshop's knowledge checks with their before/after links (and one for a shared phone)."""
+    found = []
+    for version in current_versions(session=get_session()):
+        definition = definition_of(version)
+        if version.form_id not in workshop.form_ids or not is_assessment(definition):
+            continue
+        link = functools.partial(url_for, "participants.form_page", form_id=version.form_id, w=workshop.code,
+                                 _external=True)
+        found.append({"title": resolve(definition.title, current_language(), definition.default_language).text,
+                      "pre": link(phase="pre"), "post": link(phase="post"),
+                      "facilitator_pre": link(phase="pre", mode="facilitator"),
+                      "facilitator_post": link(phase="post", mode="facilitator"),
+                      "results": url_for(".assessment_results", form_id=version.form_id, workshop=workshop.code)})
+    return found
+
+
+@bp.get("/results/<form_id>/assessment")
+@role_required("organiser")
+def assessment_results(form_id):
+    """Show the knowledge check's figures: before, after, gain, and where people still go wrong."""
+    version, definition, workshops, code, pairs = _scope(form_id)
+    lang = current_language()
+    objective_of = {q.name: q.objective or "" for q in definition.questions() if q.type.startswith("select")}
+    found = statistics.figures(pairs, objective_of)
+    labels = {q.name: resolve(q.label, lang, definition.default_language).text for q in definition.questions()}
+    objectives = [(_objective_label(definition, item.key, lang), item) for item in found.objectives]
+    series = (_("Before the course"), _("After the course"))
+    chart = before_after([(label, item.pre, item.post) for label, item in objectives], lang=lang,
+                         title=_("Share of points per learning objective"), series=series) if objectives else None
+    questions = sorted(found.questions, key=lambda item: -(item.still_wrong or 0))
+    visible = {w.code: w for w in workshops}
+    per_workshop = [(visible[key], statistics.figures(group, objective_of))
+                    for key, group in statistics.by(pairs, lambda p: p.workshop).items() if key in visible]
+    per_language = [(language_name(key), statistics.figures(group, objective_of))
+                    for key, group in statistics.by(pairs, lambda p: p.lang).items()]
+    return render_template("organisers/assessment.html", form_id=form_id, title=title_of(version), figures=found,
+                           chart=chart, objectives=objectives, questions=questions, labels=labels,
+                           per_workshop=per_workshop, per_language=per_language, workshops=workshops, code=code,
+                           pass_mark=definition.assessment.get("pass_mark"), fmt=_formatter(lang))
+
+
+def _objective_label(definition, key: str, lang: str) -> str:
+    if not key:
+        return _("Without an objective")
+    return resolve(definition.objectives.get(key, {}), lang, definition.default_language).text or key
+
+
+def _formatter(lang: str):
+    """Turn figures into text in the reader's digits: percentages and gains in points."""
+    def fmt(value, kind="percent"):
+        if value is None:
+            return "–"
+        if kind == "share":
+            value *= 100
+        text = number(round(value, 1), lang)
+        if kind == "gain":
+            return ("+" if value > 0 else "") + text
+        return text if kind == "count" else text + ("٪" if lang in PERSIAN_NUMERAL_LANGUAGES else "%")
+    return fmt
+
+
+@bp.get("/results/<form_id>/assessment.csv")
+@role_required("organiser")
+def assessment_export(form_id):
+    """Download one row per participant: pre-test, post-test and gain (UTF-8 CSV)."""
+    _version, _definition, _workshops, code, pairs = _scope(form_id)
+    audit("export", form_id=form_id, format="assessment_csv", filters={"workshop": code} if code else {})
+    get_session().commit()
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for one in pairs:
+        writer.writerow([one.workshop, one.participant, one.lang, *_side(one.pre), *_side(one.post),
+                         "" if one.gain is None else round(one.gain, 2)])
+    name = f"{form_id}-{code or 'all'}-assessment.csv"
+    return out.getvalue(), 200, {"Content-Type": "text/csv; charset=utf-8",
+                                 "Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def _side(taken) -> list:
+    if taken is None:
+        return ["", "", "", ""]
+    passed = "" if taken.passed is None else ("yes" if taken.passed else "no")
+    return [_plain(taken.points), _plain(taken.maximum),
+            "" if taken.percent is None else round(taken.percent, 2), passed]
+
+
+def _plain(value: float):
+    return int(value) if float(value).is_integer() else value
