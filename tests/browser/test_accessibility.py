@@ -30,7 +30,7 @@ AXE_VERSION = "4.14.1"  # the version of the audit
 PASSWORD = "a long enough password"
 # Endpoints that are not pages: files, JSON, images, downloads and the service worker.
 NOT_PAGES = {"static", "asset", "participants.service_worker", "organisers.workshop_qr", "organisers.download",
-             "organisers.export_file", "health.healthz"}
+             "organisers.export_file", "organisers.assessment_export", "participants.form_media", "health.healthz"}
 SERIOUS = {"critical", "serious"}
 
 
@@ -151,7 +151,9 @@ def test_no_page_has_a_critical_or_serious_violation(shipped_server, playwright,
         for url in ("/forms/cultural_orientation_feedback?lang=ps", "/w/AXE2WSHP?lang=fa_AF",
                     "/organise/results/cultural_orientation_feedback?workshop=AXE2WSHP",
                     "/organise/results/cultural_orientation_feedback/compare?a=AXE2WSHP&b=",
-                    "/organise/workshops/1?lang=ps", "/admin/audit?lang=fa_AF"):
+                    "/organise/workshops/1?lang=ps", "/admin/audit?lang=fa_AF",
+                    "/forms/cultural_orientation_knowledge_check?lang=ps&phase=pre",
+                    "/organise/results/cultural_orientation_knowledge_check/assessment?lang=fa"):
             check(page, f"{base}{url}", axe_source, problems)
         context.close()
     finally:
