@@ -15,7 +15,6 @@ from collections import defaultdict
 
 from sqlalchemy import delete
 from sqlalchemy import select
-from sqlalchemy import tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field
@@ -112,18 +111,18 @@ def update(*, session, scored: list[dict]) -> None:
     table = AssessmentPair.__table__
     connection.execute(_insert(connection)(table).on_conflict_do_nothing(index_elements=list(PAIR_KEY)),
                        [dict(zip(PAIR_KEY, key, strict=True)) for key in keys])
+    coded = defaultdict(set)  # a submission without a code is new: its UUID was never scored before
+    for form_id, workshop, participant, _alone in keys:
+        if participant:
+            coded[(form_id, workshop)].add(participant)
     known = {}
-    for first in range(0, len(keys), 500):
-        query = select(table).where(tuple_(*(table.c[name] for name in PAIR_KEY)).in_(keys[first:first + 500])) \
-            .order_by(*(table.c[name] for name in PAIR_KEY))
+    for (form_id, workshop), participants in sorted(coded.items()):
+        query = select(table).where(table.c.form_id == form_id, table.c.workshop == workshop, table.c.alone == "",
+                                    table.c.participant.in_(sorted(participants))).order_by(table.c.participant)
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
         for row in connection.execute(query).all():
             known[tuple(row[:4])] = row._mapping
-    coded = defaultdict(set)
-    for form_id, workshop, participant, _alone in keys:
-        if participant:
-            coded[(form_id, workshop)].add(participant)
     scores = defaultdict(list)
     for (form_id, workshop), participants in sorted(coded.items()):
         scores[form_id] += read_scores(session=session, form_id=form_id, workshops=[workshop],
