@@ -32,17 +32,17 @@ from ..organisers.results import number
 from ..organisers.results import questionnaire
 from ..organisers.results import title_of
 from ..organisers.results import workshops_for
-from . import statistics
 from .charts import before_after
 from .pairing import pair
 from .pairing import read_scores
+from .summary import summary
 
 CSV_COLUMNS = ("workshop", "participant", "language", "pre_points", "pre_maximum", "pre_percent", "pre_passed",
                "post_points", "post_maximum", "post_percent", "post_passed", "gain")
 
 
 def _scope(form_id: str):
-    """The questionnaire, its definition, the account's workshops and the pairs of the filter."""
+    """The questionnaire, its definition, the account's workshops and the workshop filter."""
     version = questionnaire(form_id)
     definition = definition_of(version)
     if not is_assessment(definition):
@@ -51,8 +51,7 @@ def _scope(form_id: str):
     code = request.args.get("workshop") or None
     if code is not None and code not in {w.code for w in workshops}:
         abort(404)
-    pairs = pair(read_scores(session=get_session(), form_id=form_id, workshops=[code] if code else None))
-    return version, definition, workshops, code, pairs
+    return version, definition, workshops, code
 
 
 @bp.context_processor
@@ -81,10 +80,11 @@ def assessment_links(workshop) -> list[dict]:
 @role_required("organiser")
 def assessment_results(form_id):
     """Show the knowledge check's figures: before, after, gain, and where people still go wrong."""
-    version, definition, workshops, code, pairs = _scope(form_id)
+    version, definition, workshops, code = _scope(form_id)
     lang = current_language()
     objective_of = {q.name: q.objective or "" for q in definition.questions() if q.type.startswith("select")}
-    found = statistics.figures(pairs, objective_of)
+    found, by_workshop, by_language = summary(session=get_session(), form_id=form_id, objective_of=objective_of,
+                                              workshops=[code] if code else None)
     labels = {q.name: resolve(q.label, lang, definition.default_language).text for q in definition.questions()}
     objectives = [(_objective_label(definition, item.key, lang), item) for item in found.objectives]
     series = (_("Before the course"), _("After the course"))
@@ -92,10 +92,8 @@ def assessment_results(form_id):
                          title=_("Share of points per learning objective"), series=series) if objectives else None
     questions = sorted(found.questions, key=lambda item: -(item.still_wrong or 0))
     visible = {w.code: w for w in workshops}
-    per_workshop = [(visible[key], statistics.figures(group, objective_of))
-                    for key, group in statistics.by(pairs, lambda p: p.workshop).items() if key in visible]
-    per_language = [(language_name(key), statistics.figures(group, objective_of))
-                    for key, group in statistics.by(pairs, lambda p: p.lang).items()]
+    per_workshop = [(visible[key], group) for key, group in by_workshop.items() if key in visible]
+    per_language = [(language_name(key), group) for key, group in by_language.items()]
     return render_template("organisers/assessment.html", form_id=form_id, title=title_of(version), figures=found,
                            chart=chart, objectives=objectives, questions=questions, labels=labels,
                            per_workshop=per_workshop, per_language=per_language, workshops=workshops, code=code,
@@ -126,7 +124,8 @@ def _formatter(lang: str):
 @role_required("organiser")
 def assessment_export(form_id):
     """Download one row per participant: pre-test, post-test and gain (UTF-8 CSV)."""
-    _version, _definition, _workshops, code, pairs = _scope(form_id)
+    _version, _definition, _workshops, code = _scope(form_id)
+    pairs = pair(read_scores(session=get_session(), form_id=form_id, workshops=[code] if code else None))
     audit("export", form_id=form_id, format="assessment_csv", filters={"workshop": code} if code else {})
     get_session().commit()
     out = io.StringIO()

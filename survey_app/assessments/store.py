@@ -15,6 +15,7 @@ from ..engine.scoring import scored_questions
 from ..models import AssessmentScore
 from ..models import FormVersion
 from ..models import utcnow
+from . import tally
 
 _SCORERS: dict[tuple[str, str], tuple | None] = {}
 
@@ -54,4 +55,5 @@ def add(*, session, rows: list[dict], inserted: set[str]) -> int:
         })
     if found:
         connection.execute(insert(AssessmentScore), found)
+        tally.update(session=session, scored=found)
     return len(found)
