@@ -244,7 +244,7 @@ def test_cli_heads_columns_with_labels_when_a_language_is_chosen(runner, answers
 def test_headers_are_question_labels_in_the_chosen_language_by_default(organiser, answers):
     rows = read_csv(export(organiser, format="csv", labels="fa").data)
     header = list(rows[0])
-    assert CLEAR_FA in header and f"{CLEAR_FA} (label)" in header  # the suffix is translated with the catalogs
+    assert CLEAR_FA in header and f"{CLEAR_FA} (برچسب)" in header  # the suffix in the language of the answers
     assert "کدام موضوع‌ها بیشتر کمک کرد؟/مسکن" in header and "clear" not in header
     assert header[:12] == META  # metadata keeps its codes, as KoboToolbox does
     assert [row[CLEAR_FA] for row in rows] == ["4", "2", "5"]
@@ -348,4 +348,4 @@ def test_answers_are_labelled_in_the_readers_language_by_default(organiser, page
 
 def test_an_export_asked_for_without_a_label_choice_is_labelled_in_the_readers_language(organiser, answers):
     rows = read_csv(organiser.post(f"{PAGE}?lang=fa", data={"format": "csv"}).data)
-    assert CLEAR_FA in rows[0] and rows[0][f"{CLEAR_FA} (label)"] == "موافقم"
+    assert CLEAR_FA in rows[0] and rows[0][f"{CLEAR_FA} (برچسب)"] == "موافقم"
