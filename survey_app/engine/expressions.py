@@ -48,6 +48,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import expression_source
+from .expression_attachments import choice_labels
 from .expression_functions import BROWSER_CORE
 from .expression_functions import Context
 from .expression_parser import FUNCTION_ARITY
@@ -67,6 +68,7 @@ __all__ = [
     "Node",
     "Nodeset",
     "browser_modules",
+    "browser_tables",
     "evaluate",
     "evaluate_bool",
     "iso_day",
@@ -111,6 +113,26 @@ def browser_modules(form) -> list[str]:
             if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:
                 return [BROWSER_FUNCTIONS]
     return []
+
+
+def browser_tables(form) -> dict:
+    """What pulldata() and jr:choice-name() read on the phone, sent only with a questionnaire that calls them.
+
+    The same rows and labels the server's ``Context`` holds (engine/compiled_form.py), so both sides
+    compute the same value; empty for every other questionnaire, whose page stays as light as before.
+    """
+    used: set[str] = set()
+    for question, _ in form.walk_all():
+        for field in _FIELDS:
+            text = getattr(question, field, None)
+            if text and isinstance(text, str):
+                used |= _functions(text)
+    tables = {}
+    if "pulldata" in used and form.attachments:
+        tables["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
+    if "jr:choice-name" in used:
+        tables["choiceLabels"] = choice_labels(form)
+    return tables
 
 
 def _functions(text: str) -> set[str]:
