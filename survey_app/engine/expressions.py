@@ -58,6 +58,7 @@ from .expression_parser import Node
 from .expression_parser import parse
 from .expression_values import Nodeset
 from .expression_values import normalize
+from .expression_values import to_str
 from .expression_values import truthy
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "Nodeset",
     "browser_modules",
     "browser_tables",
+    "instance_namer",
     "evaluate",
     "evaluate_bool",
     "iso_day",
@@ -192,3 +194,24 @@ def evaluate_bool(
     """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
     value = evaluate(node_or_text, answers, current=current, today=today, context=context)
     return truthy(value)
+
+
+MAX_INSTANCE_NAME = 200  # characters: a name is shown in lists and exported in one cell
+
+
+def instance_namer(form) -> Callable[[Mapping[str, Any]], str]:
+    """Name submissions as the settings' ``instance_name`` says (ODK), with the questionnaire's attached rows
+    and option labels; a questionnaire without one, or an expression that does not parse, names nothing ('')."""
+    if not form.instance_name:
+        return lambda answers: ""
+    try:
+        node = parse(form.instance_name)
+    except ExpressionError:
+        return lambda answers: ""
+    tables = {"attachments": form.attachments, "choice_labels": choice_labels(form)}
+
+    def name(answers: Mapping[str, Any]) -> str:
+        value = evaluate(node, answers if isinstance(answers, Mapping) else {}, context=Context(**tables))
+        return " ".join(to_str(value).split())[:MAX_INSTANCE_NAME]
+
+    return name
