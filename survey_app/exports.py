@@ -139,6 +139,8 @@ class Layout:
             document[name] = utc_time(value) if name in TIMES else value
             if name in TIMES:
                 document[name + LOCAL] = local_time(value, self.zone)
+        if self.instance_name:
+            document["instance_name"] = self.instance_name(row[-1] if isinstance(row[-1], dict) else {})
         document["answers"] = answers = {}
         for name, value in (row[-1] if isinstance(row[-1], dict) else {}).items():
             item = self.by_name.get(name)

@@ -69,3 +69,7 @@ def test_exports_have_a_column_with_each_submissions_name(app, client, tmp_path)
     rows = list(csv.DictReader(output.open(encoding="utf-8-sig")))
     assert [row["instance_name"] for row in rows] == ["Ahmadi - Kabul"]
     assert list(rows[0])[list(rows[0]).index("source") + 1] == "instance_name"
+    json_output = tmp_path / "visit.json"
+    result = app.test_cli_runner().invoke(args=["export", "visit", "--format", "json", "-o", str(json_output)])
+    assert result.exit_code == 0, result.output
+    assert "\"instance_name\": \"Ahmadi - Kabul\"" in json_output.read_text(encoding="utf-8")
