@@ -73,3 +73,11 @@ def test_exports_have_a_column_with_each_submissions_name(app, client, tmp_path)
     result = app.test_cli_runner().invoke(args=["export", "visit", "--format", "json", "-o", str(json_output)])
     assert result.exit_code == 0, result.output
     assert "\"instance_name\": \"Ahmadi - Kabul\"" in json_output.read_text(encoding="utf-8")
+
+
+def test_written_answers_are_listed_with_their_submissions_name(client, session):
+    assert sync(client, record(client, family="Ahmadi", size=4, place="kb")) == ["stored"]
+    session.rollback()
+    sign_in(client, session)
+    page = client.get("/organise/results/visit/answers/family?lang=en").data.decode()
+    assert "<bdi>Ahmadi - Kabul</bdi>" in page
