@@ -39,6 +39,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from . import exports_repeats
+from .engine.expressions import instance_namer
 from .engine.texts import resolve
 from .engine.texts import to_ascii_digits
 from .forms_store import definition_of
@@ -95,6 +96,7 @@ class Layout:
     items: list[Item]
     options: Options = field(default_factory=Options)
     repeats: tuple = ()  # exports_repeats.RepeatTable: one more table per repeat
+    instance_name: Callable[[dict], str] | None = None  # the settings' instance_name, as a column after `source`
 
     @property
     def labels(self) -> str | None:
@@ -102,7 +104,7 @@ class Layout:
 
     @cached_property
     def columns(self) -> list[Column]:
-        return columns(self.items, self.options)
+        return columns(self.items, self.options, self.instance_name)
 
     def header(self) -> list[str]:
         return [column.header for column in self.columns]
@@ -137,6 +139,8 @@ class Layout:
             document[name] = utc_time(value) if name in TIMES else value
             if name in TIMES:
                 document[name + LOCAL] = local_time(value, self.zone)
+        if self.instance_name:
+            document["instance_name"] = self.instance_name(row[-1] if isinstance(row[-1], dict) else {})
         document["answers"] = answers = {}
         for name, value in (row[-1] if isinstance(row[-1], dict) else {}).items():
             item = self.by_name.get(name)
@@ -149,13 +153,15 @@ class Layout:
         return document
 
 
-def columns(items: list[Item], options: Options) -> list[Column]:
+def columns(items: list[Item], options: Options, instance_name: Callable[[dict], str] | None = None) -> list[Column]:
     """List the columns of a CSV or XLSX export: the place to add a kind of question or a new column."""
     zone = ZoneInfo(options.zone)
     found = [_meta_column(name) for name in STORED[:5]]
     for name in STORED[5:8]:
         found += [_meta_column(name), Column(name + LOCAL, lambda meta, _a, name=name: local_time(meta[name], zone))]
     found.append(_meta_column("source"))
+    if instance_name:
+        found.append(Column("instance_name", lambda _meta, answers: instance_name(answers)))
     heading = _Heading(options.labels if options.label_headers else None)
     for item in items:
         found += _question_columns(item, options, heading)
@@ -258,8 +264,10 @@ def _one_line(text: str) -> str:
 
 
 def layout_for(*, session: Session, form_id: str, filters: Filters, options: Options | None = None) -> Layout:
-    repeats = exports_repeats.repeat_tables(definition_for(session=session, form_id=form_id, version=filters.version))
-    return Layout(items_of(session=session, form_id=form_id, version=filters.version), options or Options(), repeats)
+    definition = definition_for(session=session, form_id=form_id, version=filters.version)
+    namer = instance_namer(definition) if definition is not None and definition.instance_name else None
+    return Layout(items_of(session=session, form_id=form_id, version=filters.version), options or Options(),
+                  exports_repeats.repeat_tables(definition), namer)
 
 
 def definition_for(*, session: Session, form_id: str, version: str | None):

@@ -12,6 +12,7 @@ older versions had are listed after the others. A day is the UTC day a submissio
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -131,6 +132,7 @@ class TextAnswer:
     at: datetime.datetime | None
     workshop: str | None
     lang: str
+    name: str = ""  # the submission's instance_name, when its questionnaire has one
 
 
 def versions_of(*, session: Session, form_id: str) -> list[FormVersion]:
@@ -269,7 +271,7 @@ def _as_date(value) -> datetime.date:
 
 
 def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
-                 page: int = 1, per_page: int = 20) -> list[TextAnswer]:
+                 page: int = 1, per_page: int = 20, namer: Callable[[dict], str] | None = None) -> list[TextAnswer]:
     """Return one page of a question's written answers, newest first.
 
     The newest come first in the index (form_id, answered_at, id), so a page reads the index
@@ -277,12 +279,12 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
     """
     value = _text_value(session, name)
     query = (
-        select(value, Submission.answered_at, Submission.workshop, Submission.lang)
+        select(value, Submission.answered_at, Submission.workshop, Submission.lang, Submission.answers)
         .where(*conditions(form_id, filters), value.is_not(None), value != "")
         .order_by(Submission.answered_at.desc(), Submission.id.desc())
         .offset((max(page, 1) - 1) * per_page).limit(per_page)
     )
-    return [TextAnswer(*row) for row in session.exec(query).all()]
+    return [TextAnswer(*row[:4], namer(row[4]) if namer else "") for row in session.exec(query).all()]
 
 
 def count_answered(*, session: Session, form_id: str, filters: Filters, name: str) -> int:

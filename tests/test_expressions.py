@@ -279,3 +279,14 @@ def test_a_regex_pattern_the_phone_could_not_run_is_refused_when_the_questionnai
     form["survey"][0]["constraint"] = "regex(., '(?=[0-9])[0-9]+')"
     with pytest.raises(DefinitionError, match="regex pattern refused: lookahead and lookbehind are not supported"):
         load_dict(form)
+
+
+def test_the_phone_gets_the_rows_and_labels_only_of_a_questionnaire_that_reads_them():
+    from survey_app.engine.expressions import browser_tables
+
+    rows = [{"item": "rice", "price": "40"}]
+    assert browser_tables(load_dict(_priced_form(attachments={"prices.csv": rows}))) == {
+        "attachments": {"prices.csv": rows}, "choiceLabels": {"item": {"rice": "Rice", "oil": "Oil"}}}
+    plain = _priced_form(attachments={"prices.csv": rows})
+    plain["survey"] = plain["survey"][:1]
+    assert browser_tables(load_dict(plain)) == {}

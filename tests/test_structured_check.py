@@ -228,3 +228,25 @@ def test_functions_of_several_values_read_the_scope_of_each_instance():
     assert [(c["place"], c["eldest_first"]) for c in outcome.answers["child"]] == [(1, "A"), (2, "A")]
     assert (outcome.answers["total"], outcome.answers["children"]) == (8, 2)
     assert "big_family" in outcome.hidden
+
+
+def test_a_month_and_year_typed_in_an_instance_is_checked_against_the_whole_pattern():
+    """A household survey's construct: a group inside a repeat inside a relevant group, a required text asked
+    when a sibling is 'no' and a choice outside the repeat is not '5', with a regex on its own value."""
+    form = load_dict({"form_id": "m", "title": "m", "settings": {"default_language": "en"}, "survey": [
+        {"type": "select_one kinds", "name": "kind"},
+        {"type": "group", "name": "part", "relevant": "${kind} != '5'", "children": [
+            {"type": "repeat", "name": "person", "children": [
+                {"type": "group", "name": "start", "children": [
+                    {"type": "select_one yesno", "name": "known", "required": "true()"},
+                    {"type": "text", "name": "since", "required": "true()",
+                     "relevant": "${known} = '0' and ${kind} != '5'",
+                     "constraint": "regex(., '^[0-9]{2}[/][0-9]{4}$')"}]}]}]}],
+        "choices": {"yesno": [{"name": "1", "label": "Yes"}, {"name": "0", "label": "No"}],
+                    "kinds": [{"name": "1", "label": "One"}, {"name": "5", "label": "Five"}]}})
+    outcome = validate(form, {"kind": "1", "person": [{"known": "0", "since": "01/2025"},
+                                                      {"known": "0", "since": "2025-01-15"},
+                                                      {"known": "1", "since": "x"}, {"known": "0"}]}, today=TODAY)
+    assert outcome.errors == {"person/1/since": FieldError("constraint"), "person/3/since": FieldError("required")}
+    assert outcome.answers["person"][0] == {"known": "0", "since": "01/2025"}
+    assert "person/2/since" in outcome.hidden

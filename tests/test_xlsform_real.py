@@ -9,6 +9,7 @@ CI has them), and is skipped elsewhere. Each form's import report and outcome is
 import os
 import re
 import warnings
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,9 @@ PLACES = [os.environ.get("SURVEY_XLSFORM_CORPUS"), "/work/shared/xlsforms", str(
 FOLDER = next((Path(place) for place in PLACES if place and Path(place).is_dir()), None)
 FILES = sorted(p for p in FOLDER.iterdir() if p.suffix.lower() in (".xlsx", ".xls", ".zip")) if FOLDER else []
 CANDIDATES = ["1", "0", "2", "10", "100", "999", "5551234567", "A1B2C3D4E5F", "A1B2C3D", "abc12", "2025-01-15",
-              "yes", "a"]
+              "01/2025", "yes", "a"]
 ROUNDS = len(CANDIDATES) + 1
+EQUAL_TO_ANSWER = re.compile(r"^\s*([\w-]+)\s*=\s*\$\{([\w-]+)\}\s*$")  # choice_filter: column = ${question}
 
 
 @pytest.fixture
@@ -51,6 +53,40 @@ def offered_options(page: str, name: str) -> list[str]:
     return offered
 
 
+def filtered_answers(definition: dict) -> dict:
+    """Answers for drop-downs filtered by an earlier answer (`column=${question}`), chosen level by level
+    so that every level below still offers an option (a province whose districts have villages)."""
+    questions = {q["name"]: q for q in walk(definition["survey"])}
+    below: dict[str, list[tuple[str, str]]] = {}  # question -> [(filtered question, column)]
+    for name, question in questions.items():
+        match = EQUAL_TO_ANSWER.match(question.get("choice_filter") or "")
+        if match and match.group(2) in questions:
+            below.setdefault(match.group(2), []).append((name, match.group(1)))
+    filtered = {name for levels in below.values() for name, _ in levels}
+
+    def options(name: str) -> list[dict]:
+        list_name = questions[name]["type"].partition(" ")[2].split(" ")[0]
+        return definition["choices"].get(list_name, [])
+
+    @cache
+    def pick(name: str, option: str) -> tuple | None:
+        """The answers of `name` and the levels below it, when `option` leaves each level below an option."""
+        chosen = [(name, option)]
+        for child, column in below.get(name, []):
+            allowed = [o["name"] for o in options(child) if str((o.get("data") or {}).get(column, "")) == option]
+            found = next((answers for value in allowed if (answers := pick(child, value))), None)
+            if found is None:
+                return None
+            chosen.extend(found)
+        return tuple(chosen)
+
+    answers: dict = {}
+    for top in below.keys() - filtered:
+        found = next((found for o in options(top) if (found := pick(top, o["name"]))), None)
+        answers.update(found or ())
+    return answers
+
+
 def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool, list[str]]:
     """Post answers; where the server refuses one, try other values, a few rounds at most.
 
@@ -59,7 +95,7 @@ def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool,
     """
     choices = definition["choices"]
     questions = {q["name"]: q for q in walk(definition["survey"])}
-    overrides: dict = {}
+    overrides: dict = filtered_answers(definition)
     errors: list[str] = []
     page = client.get(f"/forms/{form_id}").data.decode()
     for attempt in range(ROUNDS):

@@ -48,6 +48,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import expression_source
+from .expression_attachments import choice_labels
 from .expression_functions import BROWSER_CORE
 from .expression_functions import Context
 from .expression_parser import FUNCTION_ARITY
@@ -57,6 +58,7 @@ from .expression_parser import Node
 from .expression_parser import parse
 from .expression_values import Nodeset
 from .expression_values import normalize
+from .expression_values import to_str
 from .expression_values import truthy
 
 __all__ = [
@@ -67,6 +69,8 @@ __all__ = [
     "Node",
     "Nodeset",
     "browser_modules",
+    "browser_tables",
+    "instance_namer",
     "evaluate",
     "evaluate_bool",
     "iso_day",
@@ -111,6 +115,26 @@ def browser_modules(form) -> list[str]:
             if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:
                 return [BROWSER_FUNCTIONS]
     return []
+
+
+def browser_tables(form) -> dict:
+    """What pulldata() and jr:choice-name() read on the phone, sent only with a questionnaire that calls them.
+
+    The same rows and labels the server's ``Context`` holds (engine/compiled_form.py), so both sides
+    compute the same value; empty for every other questionnaire, whose page stays as light as before.
+    """
+    used: set[str] = set()
+    for question, _ in form.walk_all():
+        for field in _FIELDS:
+            text = getattr(question, field, None)
+            if text and isinstance(text, str):
+                used |= _functions(text)
+    tables = {}
+    if "pulldata" in used and form.attachments:
+        tables["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
+    if "jr:choice-name" in used:
+        tables["choiceLabels"] = choice_labels(form)
+    return tables
 
 
 def _functions(text: str) -> set[str]:
@@ -170,3 +194,24 @@ def evaluate_bool(
     """Evaluate for ``relevant``/``constraint``/``required``, which need a yes/no."""
     value = evaluate(node_or_text, answers, current=current, today=today, context=context)
     return truthy(value)
+
+
+MAX_INSTANCE_NAME = 200  # characters: a name is shown in lists and exported in one cell
+
+
+def instance_namer(form) -> Callable[[Mapping[str, Any]], str]:
+    """Name submissions as the settings' ``instance_name`` says (ODK), with the questionnaire's attached rows
+    and option labels; a questionnaire without one, or an expression that does not parse, names nothing ('')."""
+    if not form.instance_name:
+        return lambda answers: ""
+    try:
+        node = parse(form.instance_name)
+    except ExpressionError:
+        return lambda answers: ""
+    tables = {"attachments": form.attachments, "choice_labels": choice_labels(form)}
+
+    def name(answers: Mapping[str, Any]) -> str:
+        value = evaluate(node, answers if isinstance(answers, Mapping) else {}, context=Context(**tables))
+        return " ".join(to_str(value).split())[:MAX_INSTANCE_NAME]
+
+    return name

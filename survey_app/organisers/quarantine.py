@@ -38,6 +38,7 @@ from ..accounts import audit
 from ..accounts import role_required
 from ..accounts import staff_link
 from ..db import get_session
+from ..engine.expressions import instance_namer
 from ..engine.texts import language_name
 from ..engine.texts import resolve
 from ..form_class import error_messages
@@ -148,7 +149,8 @@ def quarantined_record(record_id):
     return render_template("organisers/quarantine_record.html", record=record, decision=decision,
                            reasons=reasons_of(record), form=form, discard=DiscardForm(prefix="discard"),
                            payload=_json(record.payload), stored=_stored_copy(record),
-                           new_uuid=_needs_new_uuid(record), answer_fields=_answer_fields(record, form))
+                           new_uuid=_needs_new_uuid(record), answer_fields=_answer_fields(record, form),
+                           instance_name=_instance_name(record))
 
 
 @bp.post("/quarantine/<int:record_id>/discard")
@@ -254,6 +256,13 @@ def _answer_fields(record: QuarantinedRecord, form: FixForm) -> list:
     for item in fields:
         item.errors = errors.get(item.name, [])
     return fields
+
+
+def _instance_name(record: QuarantinedRecord) -> str:
+    """The record's name as its questionnaire's settings compute it from the answers sent ('' when none)."""
+    payload = record.payload if isinstance(record.payload, dict) else {}
+    version = _version_of(payload)
+    return instance_namer(definition_of(version))(payload.get("answers")) if version else ""
 
 
 def _version_of(payload: dict) -> FormVersion | None:

@@ -31,6 +31,7 @@ from ..charts import column_chart
 from ..charts import percent
 from ..charts import stacked_bars
 from ..db import get_session
+from ..engine.expressions import instance_namer
 from ..engine.scoring import is_assessment
 from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
 from ..engine.texts import language_name
@@ -225,8 +226,10 @@ def text_answers(form_id, question):
     page = page_number()
     total = data.count_answered(session=session, form_id=form_id, filters=form.filters(), name=question)
     # Without any written answer the query would walk every submission to find none.
+    definition = definition_of(version)
+    namer = instance_namer(definition) if definition.instance_name else None
     answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,
-                                page=page, per_page=TEXT_PAGE_SIZE) if total else []
+                                page=page, per_page=TEXT_PAGE_SIZE, namer=namer) if total else []
     pages = max(1, -(-total // TEXT_PAGE_SIZE))
     return render_template("organisers/results_text.html", form_id=form_id, title=title_of(version), form=form,
                            label=item.label(lang), answers=answers, total=total, page=min(page, pages),

@@ -398,6 +398,10 @@ export function references(textOrAst) {
  * index of the repeat instance), values(name) (every instance's value, for indexed-repeat),
  * attachments ({file name: rows}) and choiceLabels ({question: {option: label}}).
  */
+let TABLES = {};
+/** The attached rows and option labels of this page's questionnaire (its data-expression-tables), read by every evaluation. */
+export const useTables = (tables) => { TABLES = tables || {}; };
+
 export function evaluate(astOrText, answers, opts = {}) {
   const options = opts ?? {};
   const ctx = {
@@ -407,8 +411,8 @@ export function evaluate(astOrText, answers, opts = {}) {
     now: options.now || '',
     position: options.position ?? 1,
     values: options.values || null,
-    attachments: options.attachments || {},
-    choiceLabels: options.choiceLabels || {},
+    attachments: options.attachments || TABLES.attachments || {},
+    choiceLabels: options.choiceLabels || TABLES.choiceLabels || {},
   };
   return evalNode(asNode(astOrText), ctx);
 }

@@ -1,6 +1,7 @@
 // The questionnaire form: live relevance and checks before submit. Without it the page
 // still works as a plain HTML form.
 
+import { useTables } from './expressions.js';
 import { isoDay } from './locale.js';
 import { validate } from './validation.js';
 
@@ -85,12 +86,15 @@ function showSummary(form, summary, invalid) {
  */
 export function enhance(form, { today = () => isoDay(new Date()), onValid = null, extensions = [] } = {}) {
   const questions = describeQuestions(form);
+  if (form.dataset.expressionTables) useTables(JSON.parse(form.dataset.expressionTables));
+  let previous = {};  // the calculations' last values: once() keeps the first one
   let attempted = false;
   let within = null;  // a screen whose errors are shown before the whole form is sent (pages.js)
   const shows = (el) => attempted || Boolean(within?.contains(el));
   const check = () => {
     const known = extensions.map((extension) => extension.context?.()).filter(Boolean);
-    const result = validate(questions, readRaw(form, questions), today(), known.length ? Object.assign({}, ...known) : null);
+    const result = validate(questions, readRaw(form, questions), today(), known.length ? Object.assign({}, ...known) : null, previous);
+    previous = result.answers;
     result.invalid = [];
     for (const q of questions) {
       q.el.hidden = result.hidden.has(q.name) || q.type === 'calculate';
@@ -131,6 +135,7 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
   });
   form.addEventListener('reset', () => {
     attempted = false;
+    previous = {};
     within = null;
     setTimeout(check);
   });

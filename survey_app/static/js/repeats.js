@@ -12,6 +12,8 @@ import { coerce } from './validation.js';
 const INPUT_TYPES = new Set(['text', 'integer', 'decimal', 'select_one', 'select_multiple', 'date', 'rating']);
 const MAX_INSTANCES = 200;
 const isEmpty = (v) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+// Each instance's calculations at the last check, by path: once() keeps the first value (the server reads it as sent).
+const previous = new Map();
 
 /**
  * Check one repeat's instances. repeat: {instances: [{items}]}; an item: {path, name, type, parents
@@ -49,8 +51,9 @@ function checkInstance(items, raw, scope, options, every, out) {
       out.hidden.add(item.path);
       delete values[item.name];
     } else if (item.type === 'calculate' && item.calculation) {
-      const result = evaluate(item.calculation, scope, options);
+      const result = evaluate(item.calculation, scope, { ...options, current: previous.get(item.path) });
       values[item.name] = typeof result === 'number' && !Number.isFinite(result) ? null : result;
+      previous.set(item.path, values[item.name]);
     } else if (item.type === 'repeat') {
       const nested = checkRepeat(item.repeat, raw, scope, today, every);
       values[item.name] = several(nested.rows);

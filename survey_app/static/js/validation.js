@@ -75,8 +75,8 @@ function withContext(values, context) {
   return scope;
 }
 
-function calculated(question, values, today) {
-  const result = evaluate(question.calculation, values, { today });
+function calculated(question, values, today, current) {
+  const result = evaluate(question.calculation, values, { today, current });
   if (typeof result === 'number' && !Number.isFinite(result)) return null;
   return result;
 }
@@ -85,9 +85,10 @@ function calculated(question, values, today) {
  * questions: [{name, type, parents: [group names], relevant, required, constraint,
  *   calculation, options, max}] in document order. raw: {name: string | string[]}.
  * context: values of names that are no question here (a repeat's questions, as lists), or null.
+ * previous: the calculations' values at the last check, which once() keeps (the server reads them as sent).
  * Returns {answers, errors: {name: code}, hidden: Set of names}.
  */
-export function validate(questions, raw, today, context = null) {
+export function validate(questions, raw, today, context = null, previous = {}) {
   const values = {};
   const formatErrors = {};
   for (const q of questions) {
@@ -109,7 +110,7 @@ export function validate(questions, raw, today, context = null) {
       delete values[q.name];
       continue;
     }
-    if (q.type === 'calculate') values[q.name] = calculated(q, scope, today);
+    if (q.type === 'calculate') values[q.name] = calculated(q, scope, today, previous[q.name]);
     if (!takesAnswer(q.type)) continue;
     if (formatErrors[q.name]) {
       errors[q.name] = formatErrors[q.name];
