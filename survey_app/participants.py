@@ -132,7 +132,8 @@ def form_page(form_id):
     today = datetime.date.today()
     starting = _starting_data(definition, version, lang, today)
     wtform = build_form_class(definition)(data=starting)
-    assessment = code_block(definition, posted=request.method == "POST",
+    mode = _mode()
+    assessment = code_block(definition, posted=request.method == "POST", facilitator=mode is not None,
                             values=request.form if request.method == "POST" else request.args)
     step = navigation(request.form) if request.method == "POST" else None  # a repeat's or a page's button
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
@@ -149,7 +150,7 @@ def form_page(form_id):
                 wtform.form_errors.append(_("The server cannot save answers right now. Your answers are still on "
                                             "this page: please send them again in a few minutes."))
             elif result.status in (STORED, DUPLICATE):
-                return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code,
+                return redirect(url_for(".thanks", form_id=form_id, lang=lang, w=workshop_code, mode=mode,
                                         s=record["uuid"] if assessment else None,
                                         phase=assessment["phase"] or None if assessment else None))
             else:
@@ -168,8 +169,13 @@ def form_page(form_id):
         items=items, closing=closing, messages=error_messages(definition),
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
-        screens=page_screens(definition, items, outcome.hidden, screen, backward), assessment=assessment,
+        screens=page_screens(definition, items, outcome.hidden, screen, backward), assessment=assessment, mode=mode,
     ), status, {"Retry-After": RETRY_AFTER} if status == 503 else {}
+
+
+def _mode() -> str | None:
+    """'facilitator' when one device takes several participants' answers (a knowledge check's shared link)."""
+    return "facilitator" if request.args.get("mode") == "facilitator" else None
 
 
 def _split_closing(items: list) -> tuple[list, list]:
@@ -208,7 +214,7 @@ def thanks(form_id):
     _, closing = _split_closing(question_views(definition, wtform, current_language()))
     score = own_score(session=get_session(), definition=definition, uuid=request.args.get("s"))
     return render_template("participants/thanks.html", definition=definition, title=title, closing=closing,
-                           workshop_code=workshop.code if workshop else None, score=score,
+                           workshop_code=workshop.code if workshop else None, score=score, mode=_mode(),
                            phase=request.args.get("phase") if request.args.get("phase") in ("pre", "post") else None)
 
 

@@ -66,6 +66,18 @@ def test_posted_code_and_phase_are_stored_and_scored(client, session):
     assert "Your score: 4 of 4" in thanks and "You passed the test." in thanks
 
 
+def test_a_facilitator_after_the_course_types_each_code_and_stays_in_that_mode(client, session):
+    page = client.get(f"{URL}?lang=en&phase=post&mode=facilitator").data.decode()
+    assert re.search(r'name="_participant"[^>]*value=""', block(page))  # typed from the card, never made up
+    assert re.search(r'<form method="post" action="[^"]*mode=facilitator', page)
+    response = client.post(f"{URL}?lang=en&mode=facilitator",
+                           data=page_data(session, _phase="post", _participant="KMTR47"))
+    assert "mode=facilitator" in response.headers["Location"]
+    session.rollback()
+    thanks = client.get(response.headers["Location"]).data.decode()
+    assert re.search(r'href="[^"]*phase=post[^"]*mode=facilitator[^"]*">Fill in another response', thanks)
+
+
 def test_a_score_is_not_shown_after_the_test_before(client, session):
     response = client.post(f"{URL}?lang=en", data=page_data(session, _phase="pre", _participant="KMTR47"))
     assert "Your score" not in client.get(response.headers["Location"]).data.decode()

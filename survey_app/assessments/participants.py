@@ -25,14 +25,19 @@ def new_code() -> str:
     return "".join(secrets.choice(LETTERS) for _ in range(4)) + "".join(secrets.choice(DIGITS) for _ in range(2))
 
 
-def code_block(definition, *, posted: bool, values) -> dict | None:
-    """What the participant-code block shows (None for a questionnaire that is no knowledge check)."""
+def code_block(definition, *, posted: bool, values, facilitator: bool = False) -> dict | None:
+    """What the participant-code block shows (None for a questionnaire that is no knowledge check).
+
+    A facilitator entering the test after the course types each participant's code from their card,
+    so the box starts empty there; everywhere else it starts with a new code, as the phone does.
+    """
     if not is_assessment(definition):
         return None
     phase = values.get(PHASE_FIELD if posted else "phase")
     typed = (values.get(CODE_FIELD) or "").strip() if posted else ""
     code = normalise(typed) if typed else None
-    return {"phase": phase if phase in PHASES else "", "code": code or typed or new_code(),
+    fresh = "" if facilitator and phase == "post" else new_code()
+    return {"phase": phase if phase in PHASES else "", "code": code or typed or fresh,
             "error": bool(typed) and code is None}
 
 
