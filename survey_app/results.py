@@ -278,8 +278,11 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
     backwards and stops once it has its rows instead of sorting every submission.
     """
     value = _text_value(session, name)
+    columns = [value, Submission.answered_at, Submission.workshop, Submission.lang]
+    if namer:  # the whole answers only where a name is computed from them
+        columns.append(Submission.answers)
     query = (
-        select(value, Submission.answered_at, Submission.workshop, Submission.lang, Submission.answers)
+        select(*columns)
         .where(*conditions(form_id, filters), value.is_not(None), value != "")
         .order_by(Submission.answered_at.desc(), Submission.id.desc())
         .offset((max(page, 1) - 1) * per_page).limit(per_page)
