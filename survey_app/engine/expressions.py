@@ -139,25 +139,23 @@ def browser_tables(form) -> dict:
 
 def _functions(text: str) -> set[str]:
     try:
-        stack = [parse(text)]
+        return _values_of(parse(text), "call")
     except ExpressionError:
         return set()
-    found: set[str] = set()
-    while stack:
-        node = stack.pop()
-        if node.kind == "call":
-            found.add(str(node.value))
-        stack.extend(node.args)
-    return found
 
 
 def references(text_or_node: Node | str) -> set[str]:
     """Names an expression depends on, so callers know what to re-evaluate."""
+    return _values_of(_as_node(text_or_node), "ref")
+
+
+def _values_of(root: Node, kind: str) -> set[str]:
+    """The values of every node of one kind in an expression tree (function names, referenced names)."""
     found: set[str] = set()
-    stack = [_as_node(text_or_node)]
+    stack = [root]
     while stack:
         node = stack.pop()
-        if node.kind == "ref":
+        if node.kind == kind:
             found.add(str(node.value))
         stack.extend(node.args)
     return found
