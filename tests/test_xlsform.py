@@ -14,6 +14,8 @@ from survey_app.engine.xlsform import language_label
 from survey_app.engine.xlsform import read_xlsform
 from survey_app.engine.xlsform import write_xlsform
 
+from .data.make_xlsform_corpus import xlsx
+
 DATA = Path(__file__).parent / "data"
 KOBO_FIXTURE = DATA / "xlsform" / "cultural_orientation_kobo.xlsx"
 UNSUPPORTED_FIXTURE = DATA / "xlsform" / "unsupported_rows.xlsx"
@@ -27,18 +29,7 @@ EN = "English (en)"
 def make_xlsform(path: Path, survey: list[dict], choices: list[dict] = (), settings: dict | None = None,
                  extra: dict | None = None) -> Path:
     """Write a small XLSForm whose columns are the keys of the given rows, in order of appearance."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    sheets = {"survey": survey, "choices": list(choices), **(extra or {})}
-    if settings is not None:
-        sheets["settings"] = [settings]
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        columns = list(dict.fromkeys(key for row in rows for key in row)) or ["list_name", "name", "label"]
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([row.get(column) for column in columns])
-    book.save(path)
+    path.write_bytes(xlsx(survey, choices, settings, extra))
     return path
 
 
