@@ -86,7 +86,7 @@ def export_command(form_id, fmt, lang, fuzzy_keys, version_id, output):
         raise click.ClickException(str(exc)) from exc
     target = output or (f"{form_id}.{lang}.po" if fmt == "po" else f"{form_id}.{fmt}")
     if target == "-":
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
     Path(target).write_bytes(data)
     click.echo(f"wrote {target} ({form_id} version {version.version})")
