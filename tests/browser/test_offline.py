@@ -46,6 +46,31 @@ def restore_link(phone):
     phone.set_offline(False)
 
 
+def wait_draft_saved(page, holds):
+    """Wait until the phone's store holds a draft whose answers satisfy `holds` (it is saved a moment
+    after typing stops; a busy machine may take longer than any fixed wait)."""
+    read = """async () => {
+      const db = await new Promise((ok, fail) => {
+        const request = indexedDB.open('survey');
+        request.onsuccess = () => ok(request.result);
+        request.onerror = () => fail(request.error);
+      });
+      const drafts = await new Promise((ok) => {
+        const request = db.transaction('drafts').objectStore('drafts').getAll();
+        request.onsuccess = () => ok(request.result);
+      });
+      db.close();
+      return drafts.map((draft) => draft.raw);
+    }"""
+    # Only once the page has opened (and so created) its store: opening it first would make an empty one.
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length > 0")
+    for _ in range(300):
+        if any(holds(raw) for raw in page.evaluate(read)):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the draft was never saved")
+
+
 def status(page):
     return expect(page.locator("#phone-status .status-count"))
 
@@ -76,8 +101,12 @@ def test_answers_made_offline_survive_reload_and_restart_and_sync_once(server, o
     phone = open_phone()  # same profile: a browser restart
     cut_link(phone)
     page = phone.new_page()
+    # The page's clock stops once it is open, so the retry after a failed sending never comes on its own:
+    # what sends below is the tap on "Send now", not a retry that a slow machine let in first.
+    page.clock.install()
     page.goto(server.url + FORM + "?lang=en")
     status(page).to_contain_text("1 answer")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1)
     page.route("**/api/v1/sync", lambda route: route.abort())  # connected, but the laptop does not answer
     restore_link(phone)
     expect(page.locator("#phone-status .status-last")).to_contain_text("No connection")
@@ -92,7 +121,7 @@ def test_draft_survives_a_reload(server, open_phone):
     page.goto(server.url + FORM + "?lang=en")
     page.fill("#f-age", "41")
     page.locator("input[name=overall][value='2']").check()
-    page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+    wait_draft_saved(page, lambda raw: raw.get("age") == "41" and raw.get("overall") == "2")
     page.reload()
     page.click("#draft-offer [data-action=restore]")
     assert page.input_value("#f-age") == "41"
