@@ -1,11 +1,14 @@
 """A questionnaire with a cascading select, repeats and pages, answered offline on a 360 px phone."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import DATA
 from tests.servers import LiveServer
 
+from .test_offline import wait_draft_saved
 from .test_offline import wait_offline_ready
 
 FORM = "/forms/household_visit?lang=en"
@@ -137,7 +140,7 @@ def test_a_draft_keeps_the_instances_of_its_repeats(server, open_phone):
     type_into(page, "member/0/member_name", "Ali")
     type_into(page, "member/1/member_name", "Bahar")
     type_into(page, "member/1/phone/0/phone_number", "5555")
-    page.wait_for_timeout(600)  # the draft is saved a moment after typing stops
+    wait_draft_saved(page, lambda raw: "5555" in json.dumps(raw))
     page.reload()
     page.click("#draft-offer [data-action=restore]")
     assert page.input_value("[name='member/1/member_name']") == "Bahar"
