@@ -70,6 +70,27 @@ def record_every_question(browser, server) -> list[int]:
     return sizes
 
 
+def phone_load(browser, server) -> dict:
+    """Open the questionnaire once on a fresh throttled phone; count the recordings it fetched."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.add_init_script(WATCH_READY)
+    media = []
+    page.on("request", lambda request: media.append(request.url) if "/media/" in request.url else None)
+    first = measure(page, cdp, f"{server.url}/forms/{FORM_ID}?lang=fa")
+    context.close()
+    return {**first, "media": len(media)}
+
+
+def print_load(first: dict, what: str) -> None:
+    print(f"{FORM_ID + ' (fa, ' + what + ')':58} {first['raw'] / 1024:8.1f} {first['wire'] / 1024:8.1f} "
+          f"{first['requests']:5} {first['media']:10} {first['paint']:8.2f} {first['seconds']:9.2f}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         server = LiveServer(Path(tmp) / "instance", f"sqlite:///{tmp}/bench.db", ROOT / "forms").start()
@@ -80,26 +101,16 @@ def main() -> None:
             engine.dispose()
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*ARGS, *MICROPHONE])
             print(load())
+            before = phone_load(browser, server)
             sizes = record_every_question(browser, server)
             total = sum(sizes)
             print(f"{len(sizes)} recordings of {SECONDS} s: {min(sizes) / 1024:.1f}–{max(sizes) / 1024:.1f} KB each, "
                   f"{total / len(sizes) / 1024:.1f} KB per question on average ({total / len(sizes) / SECONDS * 8 / 1000:.0f} kbit/s), "
                   f"{total / 1024:.0f} KB for the questionnaire")
             print(f"seconds of sound under the 1 MB limit per recording: about {1024 * 1024 / (total / len(sizes) / SECONDS):.0f}")
-            context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-            page = context.new_page()
-            cdp = context.new_cdp_session(page)
-            cdp.send("Network.enable")
-            cdp.send("Network.emulateNetworkConditions", SLOW)
-            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-            page.add_init_script(WATCH_READY)
-            media = []
-            page.on("request", lambda request: media.append(request.url) if "/media/" in request.url else None)
-            first = measure(page, cdp, f"{server.url}/forms/{FORM_ID}?lang=fa")
-            print(f"{'page':40} {'raw KB':>8} {'sent KB':>8} {'reqs':>5} {'audio reqs':>10} {'paint s':>8} {'usable s':>9}")
-            print(f"{FORM_ID + ' (fa, with sound)':40} {first['raw'] / 1024:8.1f} {first['wire'] / 1024:8.1f} "
-                  f"{first['requests']:5} {len(media):10} {first['paint']:8.2f} {first['seconds']:9.2f}")
-            context.close()
+            print(f"{'page':58} {'raw KB':>8} {'sent KB':>8} {'reqs':>5} {'audio reqs':>10} {'paint s':>8} {'usable s':>9}")
+            print_load(before, "without sound")
+            print_load(phone_load(browser, server), "with sound")
             browser.close()
         finally:
             server.stop()

@@ -234,10 +234,11 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
 def page_assets(form: FormDefinition) -> list[str]:
     """The scripts and style sheet a questionnaire needs beyond the plain form's, if any."""
     walked = [question for question, _ in form.walk()]
-    needs = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or q.media
-                or _shows_answers(q) for q in walked)
-    needs = needs or any(choice.media for options in form.choices.values() for choice in options)
-    return ["css/xlsform.css", "js/xlsform-page.js"] if needs else []
+    scripted = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or _shows_answers(q)
+                   for q in walked)
+    # Pictures and recordings need the style sheet only (the play buttons are their own module).
+    media = any(q.media for q in walked) or any(choice.media for options in form.choices.values() for choice in options)
+    return ["css/xlsform.css"] * (scripted or media) + ["js/xlsform-page.js"] * scripted
 
 
 def _plays_audio(views: list["QuestionView"]) -> bool:

@@ -1,5 +1,6 @@
 """Recordings and pictures in the translation editor: checked by content, bounded, kept in the draft, published."""
 
+import copy
 import io
 import json
 import re
@@ -7,18 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from survey_app import translation_drafts as drafts
 from survey_app.engine.prompt_media import AUDIO_LIMIT
 from survey_app.engine.prompt_media import PICTURE_LIMIT
 from survey_app.engine.prompt_media import MediaRefused
 from survey_app.engine.prompt_media import check
+from survey_app.engine.prompt_media import prompts
 from survey_app.engine.prompt_media import sniff
 from survey_app.engine.prompt_media import with_prompt
 from survey_app.form_media import path_of
+from survey_app.forms_store import get_version
+from survey_app.forms_store import publish
 
 from .test_translators import EDITOR
+from .test_translators import FORM
 from .test_translators import csrf_translator  # noqa: F401 - a fixture
 from .test_translators import current
 from .test_translators import draft_of
+from .test_translators import fresh
 from .test_translators import translator  # noqa: F401 - a fixture
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "prompt_media_vectors.json").read_text())
@@ -156,3 +163,16 @@ def test_an_upload_needs_the_pages_csrf_token(csrf_translator):
     response = client.post(media_url("fa", QUESTION), data={"file": (io.BytesIO(WEBM), "a.webm")},
                            headers={"Accept": "application/json", "X-CSRFToken": token})
     assert response.status_code == 200 and draft_of(app) is not None
+
+
+def test_a_recording_in_a_draft_is_carried_over_to_a_version_published_meanwhile(app, translator):
+    saved = upload(translator, "fa", QUESTION, WEBM).get_json()
+    with fresh(app) as session:
+        newer = copy.deepcopy(get_version(session=session, form_id=FORM).definition)
+        newer["title"]["en"] = "Sample feedback, second edition"
+        publish(session=session, definition=newer)
+        version = drafts.publish_draft(session=session, form_id=FORM, actor="tr@example.org")
+        definition = version.definition
+    assert definition["title"]["en"] == "Sample feedback, second edition"
+    assert prompts(definition, "fa")[QUESTION] == {"audio": saved["name"]}
+    assert definition["media_files"][saved["name"]]["size"] == len(WEBM)

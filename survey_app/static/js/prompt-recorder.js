@@ -7,6 +7,8 @@
 export const LIMITS = { audio: 1024 * 1024, image: 500 * 1024 };
 // Opus where the browser records it, else what it can (Safari records MP4/AAC).
 export const RECORDING_TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/mp4'];
+// Speech is clear at 32 kbit/s in Opus (browsers default to 128): a minute is about 240 KB, four under 1 MB.
+export const BITS_PER_SECOND = 32000;
 const KINDS = { webm: 'audio', ogg: 'audio', m4a: 'audio', mp3: 'audio', wav: 'audio', png: 'image', jpg: 'image', webp: 'image' };
 
 /** The first recording type the browser supports, or '' (then the browser picks its own). */
@@ -100,7 +102,7 @@ export function wireBox({ box, form, send, media, msg, urls, onSaved }) {
     }
     const type = recordingType((t) => media.isTypeSupported(t));
     const chunks = [];
-    recorder = media.recorder(stream, type ? { mimeType: type } : {});
+    recorder = media.recorder(stream, { audioBitsPerSecond: BITS_PER_SECOND, ...(type ? { mimeType: type } : {}) });
     recorder.addEventListener('dataavailable', (event) => { if (event.data.size) chunks.push(event.data); });
     recorder.addEventListener('stop', () => {
       stream.getTracks().forEach((track) => track.stop());
@@ -135,7 +137,6 @@ export function wireBox({ box, form, send, media, msg, urls, onSaved }) {
       if (why) return fail(msg[why] || msg.not_media);
       return upload({ file: [file, file.name] });
     },
-    hasRecorder: () => Boolean(media.available),
   };
 }
 
