@@ -9,8 +9,6 @@ so a file's name tells its kind and two equal files are one.
 import copy
 import hashlib
 
-from .translatable import iter_texts
-
 AUDIO_LIMIT = 1024 * 1024  # 1 MB: about a minute of speech in Opus, several in a phone's MP3
 PICTURE_LIMIT = 500 * 1024  # 500 KB: a clear photo at phone size
 LIMITS = {"audio": AUDIO_LIMIT, "image": PICTURE_LIMIT}
@@ -65,18 +63,11 @@ def check(content: bytes) -> tuple[str, str]:
 
 
 def holders(definition: dict) -> dict[str, dict]:
-    """Map the label key of each question and choice to its item in the document (which holds `media`)."""
-    found = {}
-    for key, _texts in iter_texts(definition):
-        if key.endswith(":label") and not key.startswith(("form:", "objectives/")):
-            found[key] = None
-    for item in _items(definition.get("survey") or []):
-        if f"{item['name']}:label" in found:
-            found[f"{item['name']}:label"] = item
+    """Map the label key of each question and choice (as the editor names it) to its item, which holds `media`."""
+    found = {f"{item['name']}:label": item for item in _items(definition.get("survey") or []) if item.get("label")}
     for list_name, options in (definition.get("choices") or {}).items():
-        for option in options:
-            found[f"choices/{list_name}/{option['name']}:label"] = option
-    return {key: item for key, item in found.items() if item is not None}
+        found.update((f"choices/{list_name}/{option['name']}:label", option) for option in options if option.get("label"))
+    return found
 
 
 def _items(items):
