@@ -104,11 +104,13 @@ def main() -> None:
             before = phone_load(browser, server)
             sizes = record_every_question(browser, server)
             total = sum(sizes)
+            per_second = total / len(sizes) / SECONDS
             print(f"{len(sizes)} recordings of {SECONDS} s: {min(sizes) / 1024:.1f}–{max(sizes) / 1024:.1f} KB each, "
-                  f"{total / len(sizes) / 1024:.1f} KB per question on average ({total / len(sizes) / SECONDS * 8 / 1000:.0f} kbit/s), "
+                  f"{total / len(sizes) / 1024:.1f} KB per question on average ({per_second * 8 / 1000:.0f} kbit/s), "
                   f"{total / 1024:.0f} KB for the questionnaire")
-            print(f"seconds of sound under the 1 MB limit per recording: about {1024 * 1024 / (total / len(sizes) / SECONDS):.0f}")
-            print(f"{'page':58} {'raw KB':>8} {'sent KB':>8} {'reqs':>5} {'audio reqs':>10} {'paint s':>8} {'usable s':>9}")
+            print(f"seconds of sound under the 1 MB limit per recording: about {1024 * 1024 / per_second:.0f}")
+            print(f"{'page':58} {'raw KB':>8} {'sent KB':>8} {'reqs':>5} {'audio reqs':>10} "
+                  f"{'paint s':>8} {'usable s':>9}")
             print_load(before, "without sound")
             print_load(phone_load(browser, server), "with sound")
             browser.close()

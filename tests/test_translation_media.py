@@ -146,7 +146,8 @@ def test_only_the_label_of_a_question_or_choice_takes_a_prompt(translator, key):
 
 def test_an_unknown_language_or_kind_is_a_404(translator):
     assert upload(translator, "xx", QUESTION, WEBM).status_code == 404
-    response = translator.post(media_url("fa", QUESTION), data={"remove": "video"}, headers={"Accept": "application/json"})
+    response = translator.post(media_url("fa", QUESTION), data={"remove": "video"},
+                               headers={"Accept": "application/json"})
     assert response.status_code == 404
 
 

@@ -66,7 +66,8 @@ def holders(definition: dict) -> dict[str, dict]:
     """Map the label key of each question and choice (as the editor names it) to its item, which holds `media`."""
     found = {f"{item['name']}:label": item for item in _items(definition.get("survey") or []) if item.get("label")}
     for list_name, options in (definition.get("choices") or {}).items():
-        found.update((f"choices/{list_name}/{option['name']}:label", option) for option in options if option.get("label"))
+        found.update((f"choices/{list_name}/{option['name']}:label", option)
+                     for option in options if option.get("label"))
     return found
 
 

@@ -1,4 +1,4 @@
-"""Recordings for people who read little, in a real browser: recorded in the editor, played on the phone, offline too."""
+"""Recordings for people who read little in a real browser: recorded in the editor, played on a phone, offline too."""
 
 import io
 import math
@@ -95,7 +95,8 @@ def test_record_listen_save_publish_and_play_on_the_phone(desk, server):
 
     box.locator("[data-media=save]").click()
     expect(box.locator(".prompt-audio")).to_be_visible()
-    expect(box.locator(".prompt-audio audio")).to_have_attribute("src", re.compile(r"^/media/[0-9a-f]{64}/audio-.*\.(webm|ogg|m4a)$"))
+    saved = re.compile(r"^/media/[0-9a-f]{64}/audio-.*\.(webm|ogg|m4a)$")
+    expect(box.locator(".prompt-audio audio")).to_have_attribute("src", saved)
     expect(box.locator(".error")).to_be_hidden()
 
     phone = context.new_page()
@@ -134,7 +135,8 @@ def publish_with_prompts(page, server):
     page.goto(server.url + EDITOR)
     token = page.locator("#translation-editor").get_attribute("data-csrf")
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
-    for key, name, content, kind in ((QUESTION, "tone.wav", tone(), "audio/wav"), (PICTURE_CHOICE, "p.png", PNG, "image/png")):
+    files = ((QUESTION, "tone.wav", tone(), "audio/wav"), (PICTURE_CHOICE, "p.png", PNG, "image/png"))
+    for key, name, content, kind in files:
         response = page.request.post(f"{server.url}/translate/sample_feedback/fa/media/{key}", headers=headers,
                                      multipart={"file": {"name": name, "mimeType": kind, "buffer": content}})
         assert response.ok, response.text()
