@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # {inline_styles}: the hash of the style sheet every page carries inline (assets.py).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' {inline_styles}; img-src 'self' data:; "
+    # blob: lets the translation editor play back a recording before it is uploaded.
+    "media-src 'self' blob:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 )
 SECURITY_HEADERS = {

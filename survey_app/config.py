@@ -37,6 +37,10 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_EXPORT_KEEP_HOURS": float(os.environ.get("SURVEY_EXPORT_KEEP_HOURS", "24")),
         # Behind a proxy that ends TLS: how many proxies in front of the app to believe about the
         # client's address and scheme (X-Forwarded-For, X-Forwarded-Proto); 0 believes no header.
+        # Pictures and recordings each phone keeps for offline use, smallest first, over all current
+        # questionnaires (20 MB: about 400 one-minute recordings at the editor's Opus rate); larger
+        # ones play only with a connection.
+        "SURVEY_MEDIA_PRECACHE_BYTES": int(os.environ.get("SURVEY_MEDIA_PRECACHE_BYTES", str(20 * 1024 * 1024))),
         "SURVEY_PROXY_HOPS": int(os.environ.get("SURVEY_PROXY_HOPS", "0")),
         # Strict-Transport-Security on HTTPS answers; off on a workshop laptop, whose name may
         # serve plain HTTP at the next workshop.

@@ -29,6 +29,7 @@ from .engine.odk_markdown import render
 from .engine.scopes import Scope
 from .engine.texts import SOLAR_HIJRI_LANGUAGES
 from .engine.texts import Resolved
+from .engine.texts import base_language
 from .engine.texts import resolve
 from .engine.validation import FieldError
 from .form_structure import NEW
@@ -225,7 +226,7 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
         structure = StructureState({}, answer_scope(form, {}), {}, set(), iso_day(datetime.date.today()))
     views = [_view(form, wtform, question, lang, hidden, structure) for question in form.survey]
     if views:
-        views[0].assets = page_assets(form)
+        views[0].assets = page_assets(form) + (["js/audio-prompts.js"] if _plays_audio(views) else [])
         views[0].form_version = form.version
     return views
 
@@ -233,10 +234,17 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
 def page_assets(form: FormDefinition) -> list[str]:
     """The scripts and style sheet a questionnaire needs beyond the plain form's, if any."""
     walked = [question for question, _ in form.walk()]
-    needs = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or q.media
-                or _shows_answers(q) for q in walked)
-    needs = needs or any(choice.media for options in form.choices.values() for choice in options)
-    return ["css/xlsform.css", "js/xlsform-page.js"] if needs else []
+    scripted = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or _shows_answers(q)
+                   for q in walked)
+    # Pictures and recordings need the style sheet only (the play buttons are their own module).
+    media = any(q.media for q in walked) or any(choice.media for options in form.choices.values() for choice in options)
+    return ["css/xlsform.css"] * (scripted or media) + ["js/xlsform-page.js"] * scripted
+
+
+def _plays_audio(views: list["QuestionView"]) -> bool:
+    """Whether any item of the page has a recording in its language (then the play buttons load)."""
+    return any(view.media.get("audio") or any(urls.get("audio") for urls in view.option_media.values())
+               or _plays_audio(view.children) for view in views)
 
 
 def _shows_answers(question: Question) -> bool:
@@ -256,7 +264,11 @@ def _answer_values(form: FormDefinition, wtform: FlaskForm) -> dict:
 def _media_urls(form: FormDefinition, media: dict, lang: str) -> dict:
     urls = {}
     for kind, names in media.items():
-        name = resolve(names, lang, form.default_language).text
+        found = resolve(names, lang, form.default_language)
+        # A recording in another language than the page's (or the questionnaire's own) is not played.
+        if kind == "audio" and found.lang not in (lang, base_language(lang), form.default_language):
+            continue
+        name = found.text
         attachment = form.media_files.get(name)
         if attachment:
             urls[kind] = url_for("participants.form_media", sha256=attachment["sha256"], filename=name)

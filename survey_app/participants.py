@@ -243,7 +243,7 @@ def service_worker():
         languages = [lang for lang in workshop.languages if lang in INTERFACE_LANGUAGES] or INTERFACE_LANGUAGES
         urls += [url_for(".workshop_page", code=workshop.code, lang=code) for code in languages]
     urls += [asset_url(name) for name in static_files(current_app)]
-    budget = current_app.config.get("SURVEY_MEDIA_PRECACHE_BYTES", 20 * 2**20)
+    budget = current_app.config["SURVEY_MEDIA_PRECACHE_BYTES"]
     current = [definition_of(version) for version in current_versions(session=get_session())]
     urls += [url_for(".form_media", sha256=sha256, filename=name)
              for sha256, name in media_files.precache_list(current, budget)]

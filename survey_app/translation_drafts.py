@@ -18,6 +18,7 @@ from sqlmodel import Session
 from sqlmodel import select
 
 from .engine.loader import load_dict
+from .engine.prompt_media import carry_over
 from .engine.texts import normalise_code
 from .engine.translatable import iter_texts
 from .engine.translatable import with_translation
@@ -349,6 +350,7 @@ def _rebase(session: Session, draft: FormDraft, current: FormVersion) -> None:
                 target[lang] = texts[lang]
             else:
                 target.pop(lang, None)
+    carry_over(base.definition if base is not None else current.definition, draft.definition, merged)
     added = [lang for lang in languages_of(draft.definition) if lang not in languages_of(merged)]
     merged["settings"]["languages"] = languages_of(merged) + added
     draft.definition, draft.base_version = merged, current.version

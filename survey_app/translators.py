@@ -7,6 +7,7 @@
     GET  /translate/<form_id>/<lang>/preview       preview
     POST /translate/<form_id>/languages            add_language
     POST /translate/<form_id>/publish              publish
+    POST /translate/<form_id>/<lang>/media/<key>   save_media     (a recording or picture; JSON or the page)
 
 Participants only ever see published versions; a draft stays here until it is published.
 """
@@ -27,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from . import translation_drafts as drafts
+from . import translation_media
 from .accounts import audit
 from .accounts import role_required
 from .accounts import staff_link
@@ -34,6 +36,7 @@ from .api import api_error
 from .db import get_session
 from .engine.loader import DefinitionError
 from .engine.loader import load_dict
+from .engine.prompt_media import MediaRefused
 from .engine.texts import LANGUAGE_NAMES
 from .engine.texts import resolve
 from .form_class import build_form_class
@@ -92,17 +95,19 @@ def editor(form_id, lang):
     return render_editor(form_id, lang)
 
 
-def render_editor(form_id, lang, kept=None, language_error="", status=200):
+def render_editor(form_id, lang, kept=None, language_error="", status=200, media_errors=None):
     try:
         sheet = drafts.sheet(session=get_session(), form_id=form_id, lang=lang)
     except LookupError:
         abort(404)
+    prompts = translation_media.editor_prompts(session=get_session(), form_id=form_id, lang=lang)
     kept = kept or {}
     show = request.args.get("show") if request.args.get("show") in FILTERS else "all"
     rows = [row for row in sheet.rows if show == "all" or row.state == show or row.key in kept]
     return render_template(
         "translators/editor.html", sheet=sheet, rows=rows, show=show, kept=kept, filters=FILTERS,
         language_error=language_error, language_label=language_label, base_of=drafts.source_hash,
+        prompts=prompts, media_errors=media_errors or {}, media_refusals=media_refusals(),
     ), status
 
 
@@ -196,6 +201,53 @@ def _shape_problem(data) -> str:
     if "unsure" in data and not isinstance(data["unsure"], bool):
         return "'unsure' must be true or false."
     return ""
+
+
+def media_refusals() -> dict[str, str]:
+    """Why a recording or picture was refused, by code (the editor's script shows the same words)."""
+    return {
+        "empty": _("Choose a file or make a recording first."),
+        "not_media": _("This file is not a sound or picture that phones can show. Use a WebM, Ogg, M4A, MP3 "
+                       "or WAV recording, or a PNG, JPEG or WebP picture."),
+        "too_big:audio": _("This recording is too large: at most 1 MB. Record a shorter one."),
+        "too_big:image": _("This picture is too large: at most 500 KB. Save it smaller and try again."),
+    }
+
+
+def media_refusal(exc: MediaRefused) -> str:
+    return media_refusals()[f"too_big:{exc.kind}" if exc.code == "too_big" else exc.code]
+
+
+@bp.post("/<form_id>/<lang>/media/<path:key>")
+@role_required(*EDITORS)
+def save_media(form_id, lang, key):
+    """Set or remove (`remove=audio|image`) a question's or choice's recording or picture in the draft."""
+    wants_json = request.accept_mimetypes.best == "application/json"
+    remove = request.form.get("remove")
+    try:
+        audit("prompt_removed" if remove else "prompt_saved", form_id=form_id, lang=lang, key=key, kind=remove)
+        if remove:
+            translation_media.remove_prompt(session=get_session(), form_id=form_id, key=key, lang=lang, kind=remove)
+            result = {"removed": remove}
+        else:
+            upload = request.files.get("file")
+            content = translation_media.read_bounded(upload.stream) if upload else b""
+            result = translation_media.save_prompt(session=get_session(), form_id=form_id, key=key, lang=lang,
+                                                   content=content)
+    except MediaRefused as exc:
+        get_session().rollback()
+        if wants_json:
+            return api_error(400, exc.code, media_refusal(exc))
+        return render_editor(form_id, lang, media_errors={key: media_refusal(exc)}, status=400)
+    except LookupError:  # KeyError too: a key that is not a question's or choice's label
+        get_session().rollback()
+        if wants_json:
+            return api_error(404, "unknown_prompt", _("This text cannot have a recording or picture."))
+        abort(404)
+    if wants_json:
+        return result
+    flash(_("Removed.") if remove else _("Saved in the draft. Participants get it when the draft is published."))
+    return redirect(url_for(".editor", form_id=form_id, lang=lang, _anchor=f"media-{key}"))
 
 
 @bp.get("/<form_id>/<lang>/preview")

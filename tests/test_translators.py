@@ -316,7 +316,7 @@ def test_filters_show_only_texts_in_that_state(translator, show):
 
 def test_every_editor_route_asks_for_a_translator_or_organiser(app):
     endpoints = [rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("translators.")]
-    assert len(endpoints) == 7
+    assert len(endpoints) == 8
     for endpoint in endpoints:
         assert app.view_functions[endpoint].required_roles == EDITORS
 

@@ -14,6 +14,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-gpu",
 ]
+# A microphone that plays a steady tone, allowed without asking, and sound that may start from a script.
+FAKE_MICROPHONE_ARGS = [
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 # A loaded 2-core CI machine runs a server, a browser and IndexedDB at once: give waits room.
 EXPECT_TIMEOUT_MS = 15_000
@@ -51,9 +55,10 @@ def open_phone(playwright, tmp_path):
     """Start (or restart) a phone: a persistent browser profile that survives closing."""
     contexts = []
 
-    def launch(profile: str = "phone"):
+    def launch(profile: str = "phone", extra_args: tuple[str, ...] = ()):
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **PHONE,
+            str(tmp_path / profile), executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, *extra_args],
+            **PHONE,
         )
         contexts.append(context)
         return context

@@ -85,10 +85,38 @@ async function cacheFirst(request) {
   return (await caches.match(request)) || fetch(request);
 }
 
+/**
+ * A questionnaire's picture or recording: the precached copy when there is one, else the network.
+ * <audio> asks for ranges of bytes; a kept copy answers with the part asked for, so it plays offline.
+ */
+async function fromMedia(request) {
+  const cached = await (await caches.open(CACHE)).match(request);
+  if (!cached) return fetch(request);
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.get('range') || '');
+  if (!range || (!range[1] && !range[2])) return cached;
+  const body = await cached.blob();
+  const size = body.size;
+  const start = range[1] ? Number(range[1]) : Math.max(size - Number(range[2]), 0);
+  const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+  if (start >= size || start > end) {
+    return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } });
+  }
+  return new Response(body.slice(start, end + 1), {
+    status: 206,
+    headers: {
+      'Content-Type': cached.headers.get('Content-Type') || body.type,
+      'Content-Range': `bytes ${start}-${end}/${size}`,
+      'Content-Length': String(end - start + 1),
+    },
+  });
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith('/assets/')) {
+  if (url.pathname.startsWith('/media/')) {
+    event.respondWith(fromMedia(event.request));
+  } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(event.request));
   } else if (event.request.mode === 'navigate' || cacheable(url)) {
     event.respondWith(networkFirst(event.request));
