@@ -42,8 +42,8 @@ FORMAT = "survey-submissions"
 VERSION = 1
 IMPORT_BATCH = 500
 GZIP_MAGIC = b"\x1f\x8b"
-MAX_LINE = 1024 * 1024  # one record; a longer line is read in parts and fails as damaged
-MAX_PHONE_FILE = 32 * 1024 * 1024  # unpacked: a phone's file is the sync body, far smaller
+MAX_LINE = 8 * 1024 * 1024  # one record, photos with it; a longer line is read in parts and fails as damaged
+MAX_PHONE_FILE = 128 * 1024 * 1024  # unpacked: a phone's outbox, photos in it (a few hundred at ~300 KB)
 # Lines that are not records (no uuid, form_id or answers: `{}`, `[]`, a number) that a file may hold
 # before it is refused as not a file of answers. A few are kept in the quarantine like any bad record;
 # a file of millions of them (a few KB of gzip inflating to 150 MB of `{}`) is refused within moments.
