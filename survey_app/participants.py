@@ -18,6 +18,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlmodel import select
 
+from . import answer_files
 from . import form_media as media_files
 from .assessments.participants import code_block
 from .assessments.participants import metadata as assessment_metadata
@@ -30,6 +31,7 @@ from .db import STORAGE_ERRORS
 from .db import get_session
 from .db import is_unavailable
 from .engine.texts import resolve
+from .engine.validation import FieldError
 from .engine.validation import storable_text
 from .engine.validation import validate
 from .engine.xlsform.workbook import media_type
@@ -137,13 +139,21 @@ def form_page(form_id):
                             values=request.form if request.method == "POST" else request.args)
     step = navigation(request.form) if request.method == "POST" else None  # a repeat's or a page's button
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
-    raw = apply_step(request.form, raw) if step else raw
+    uploads, attachments = _posted_files(definition)
+    raw = apply_step(request.form, {**raw, **uploads}) if step else {**raw, **uploads}
     outcome = validate(definition, raw, today=today)  # also says which questions start hidden
+    if outcome.ok and attachments:  # a file that is no picture, or too large: said next to its question
+        _, _, problems = answer_files.check({"attachments": attachments}, outcome.answers, definition.file_questions,
+                                            answer_files.max_bytes())
+        outcome.errors.update((name, FieldError(code)) for name, code in problems.items())
     status = 200
     shown, screen = {}, 0
     if wtform.validate_on_submit():
         if outcome.ok and step is None and not (assessment and assessment["error"]):
             record = _record(definition, version, lang, request.form, workshop_code)
+            record["answers"].update(uploads)
+            if attachments:
+                record["attachments"] = attachments
             result = _store_web_answers(session, record, today)
             if result is None:  # the disk is full or read-only: the page comes back with every answer in it
                 status = 503
@@ -299,6 +309,13 @@ def _store_web_answers(session, record: dict, today):
         session.rollback()
         return None
     return result
+
+
+def _posted_files(definition) -> tuple[dict, list]:
+    """The photos and files of a page posted without JavaScript: their answers (names) and attachments."""
+    if request.method != "POST" or not definition.file_questions:
+        return {}, []
+    return answer_files.posted(definition.file_questions, request.files, answer_files.max_bytes())
 
 
 def _pinned_version(session, form_id):

@@ -120,3 +120,40 @@ def test_a_file_name_that_is_not_plain_is_refused(client, version, name):
 def test_only_a_hash_reaches_the_disk(app, sha256):
     with app.app_context():
         assert answer_files.path_of(sha256) is None
+
+
+def page_post(client, version, **files):
+    data = {"submission_uuid": "5b0d0f6e-4f4e-4a53-9a53-1f6f0e3a9c01", "form_version": version, "ready": "yes",
+            **files}
+    return client.post("/forms/site_photos?lang=en", data=data, content_type="multipart/form-data")
+
+
+def test_a_page_posted_without_javascript_stores_its_photo(app, client, session, version):
+    import io
+
+    picture = png(8, 8)
+    response = page_post(client, version, room=(io.BytesIO(picture), "IMG 2026.png"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    row = session.exec(select(Submission)).one()
+    digest = hashlib.sha256(picture).hexdigest()
+    assert row.answers["room"] == f"room-{digest[:12]}.png"
+    assert row.answers[answer_files.FILES_KEY][row.answers["room"]]["sha256"] == digest
+    with app.app_context():
+        assert answer_files.path_of(digest).read_bytes() == picture
+
+
+def test_a_page_with_a_file_that_is_no_picture_says_so_next_to_the_question(client, session, version):
+    import io
+
+    response = page_post(client, version, room=(io.BytesIO(b"MZ\x90\x00 not a picture"), "photo.jpg"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Please choose a picture (JPEG, PNG or WebP)" in page and 'id="error-room"' in page
+    assert session.exec(select(Submission)).first() is None
+
+
+def test_the_page_asks_for_a_photo_with_the_camera_and_posts_files(client):
+    page = client.get("/forms/site_photos?lang=en").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file" data-file="image"' in page and 'accept="image/*"' in page and 'capture="environment"' in page
+    assert 'data-extensions="photos"' in page
