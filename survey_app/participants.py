@@ -143,8 +143,8 @@ def form_page(form_id):
     raw = apply_step(request.form, {**raw, **uploads}) if step else {**raw, **uploads}
     outcome = validate(definition, raw, today=today)  # also says which questions start hidden
     if outcome.ok and attachments:  # a file that is no picture, or too large: said next to its question
-        _, _, problems = answer_files.check({"attachments": attachments}, outcome.answers, definition.file_questions,
-                                            answer_files.max_bytes())
+        problems = answer_files.check({"attachments": attachments}, outcome.answers, definition.file_questions,
+                                      answer_files.max_bytes())[2]
         outcome.errors.update((name, FieldError(code)) for name, code in problems.items())
     status = 200
     shown, screen = {}, 0
