@@ -305,8 +305,8 @@ def test_typographic_quotes_in_expressions_become_straight_quotes_labels_keep_th
     ("select all that apply yn", "select_multiple yn"), ("select_one_external yn", "select_one yn"),
     ("get today", "today"), ("device id", "deviceid"), ("uri:username", "username"), ("gps", "geopoint"),
     ("location", "geopoint"), ("trigger", "acknowledge"), ("barcode", "text"), ("rank yn", "rank yn"),
-    ("time", "time"), ("dateTime", "datetime"), ("photo", "image"), ("image", "image"), ("file", "file"), ("audio", "note"),
-    ("video", "note"), ("start-geopoint", "start-geopoint"),
+    ("time", "time"), ("dateTime", "datetime"), ("photo", "image"), ("image", "image"), ("file", "file"),
+    ("audio", "note"), ("video", "note"), ("start-geopoint", "start-geopoint"),
 ])
 def test_pyxform_type_aliases_are_understood(tmp_path, written, kind):
     path = make_xlsform(tmp_path / "f.xlsx", [{"type": written, "name": "a", "label": "A"}],
