@@ -84,3 +84,30 @@ def test_exports_list_the_file_names(client, session, stored):
     document = client.post(page, data={"format": "json", "labels": "", "headers": "codes"}).get_json()
     submission = document[0] if isinstance(document, list) else document["submissions"][0]
     assert submission["answers"]["@files"][name]["type"] == "image/png"  # JSON keeps each file's sha256 and size
+
+
+def test_a_quarantined_photo_record_is_shown_without_its_bytes_and_accepted_with_its_photo(client, session):
+    from survey_app.models import QuarantinedRecord
+    from survey_app.models import Submission
+
+    from .test_quarantine import fresh
+
+    try:
+        version = get_version(session=session, form_id="site_photos").version
+    finally:
+        session.rollback()
+    picture = png(6, 6, (1, 1, 1))
+    record = photo_record(version, picture, answers={"ready": "perhaps", "room": "room-aa11.png"},
+                          attachments=[{"name": "room-aa11.png", "data": b64(picture)}])
+    result = client.post("/api/v1/sync", json={"source": "phone-1", "submissions": [record]}).get_json()
+    assert result["results"][0]["errors"] == {"ready": "choice"}
+    sign_in(client, session)
+    (kept,) = fresh(session, QuarantinedRecord)
+    page = client.get(f"/organise/quarantine/{kept.id}?lang=en").get_data(as_text=True)
+    assert b64(picture) not in page and "characters of base64" in page
+    response = client.post(f"/organise/quarantine/{kept.id}", data={
+        "version": f"site_photos/{version}", "lang": "en", "workshop": "", "note": "", "answers": "",
+        "a-ready": "yes", "a-room": "room-aa11.png", "a-agenda": "", "a-remarks": ""})
+    assert response.status_code == 302
+    (stored,) = fresh(session, Submission)
+    assert stored.answers["@files"]["room-aa11.png"]["sha256"] == hashlib.sha256(picture).hexdigest()

@@ -27,7 +27,8 @@ PATIENCE = 120
 
 def laptop_app(folder: Path):
     return create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(folder / "instance"),
-                       "SURVEY_DATABASE_URL": f"sqlite:///{folder / 'laptop.db'}", "SURVEY_FORMS_DIR": str(PHOTO_FORMS)})
+                       "SURVEY_DATABASE_URL": f"sqlite:///{folder / 'laptop.db'}",
+                       "SURVEY_FORMS_DIR": str(PHOTO_FORMS)})
 
 
 def big_picture(size: int) -> bytes:
