@@ -157,3 +157,14 @@ def test_the_page_asks_for_a_photo_with_the_camera_and_posts_files(client):
     assert 'enctype="multipart/form-data"' in page
     assert 'type="file" data-file="image"' in page and 'accept="image/*"' in page and 'capture="environment"' in page
     assert 'data-extensions="photos"' in page
+
+
+def test_a_photo_inside_a_repeat_is_refused_by_the_loader():
+    from survey_app.engine.loader import DefinitionError
+    from survey_app.engine.loader import load_dict
+
+    with pytest.raises(DefinitionError, match="a photo or file inside a repeat is not possible here"):
+        load_dict({"form_id": "f", "title": {"en": "F"}, "settings": {"default_language": "en", "languages": ["en"]},
+                   "survey": [{"type": "repeat", "name": "r", "label": {"en": "R"},
+                               "children": [{"type": "image", "name": "p", "label": {"en": "P"}}]}],
+                   "choices": {}})
