@@ -17,6 +17,7 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from sqlmodel import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import answer_files
 from . import form_media as media_files
@@ -226,6 +227,14 @@ def thanks(form_id):
     return render_template("participants/thanks.html", definition=definition, title=title, closing=closing,
                            workshop_code=workshop.code if workshop else None, score=score, mode=_mode(),
                            phase=request.args.get("phase") if request.args.get("phase") in ("pre", "post") else None)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    """A page posted with a file beyond the request limit: say so in words, not the server's bare 413."""
+    use_page_language(INTERFACE_LANGUAGES, current_app.config["SURVEY_DEFAULT_LANGUAGE"])
+    megabytes = current_app.config["MAX_CONTENT_LENGTH"] // 2**20
+    return render_template("participants/too_large.html", megabytes=megabytes), 413
 
 
 @bp.get("/offline")

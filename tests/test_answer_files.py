@@ -168,3 +168,12 @@ def test_a_photo_inside_a_repeat_is_refused_by_the_loader():
                    "survey": [{"type": "repeat", "name": "r", "label": {"en": "R"},
                                "children": [{"type": "image", "name": "p", "label": {"en": "P"}}]}],
                    "choices": {}})
+
+
+def test_a_page_with_a_file_beyond_the_request_limit_says_so_in_words(client, version):
+    import io
+
+    big = png() + b"\x00" * (8 * 1024 * 1024)
+    response = page_post(client, version, room=(io.BytesIO(big), "huge.png"))
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
