@@ -135,9 +135,10 @@ def record_of(row) -> dict:
     return record
 
 
-def _weight(records: list[dict]) -> int:
-    """Roughly the bytes of a batch's attachments, the only large part of a record."""
-    return sum(len(item["data"]) for record in records for item in record.get("attachments", ()))
+def _weight(rows: list) -> int:
+    """The bytes the rows' files take in a request (base64), from the sizes their answers record."""
+    return sum((int(meta.get("size", 0)) + 2) // 3 * 4 for row in rows
+               for meta in answer_files.files_of(row.answers).values())
 
 
 def _selected(statement, destination: str | None, only_unacknowledged: bool):
@@ -328,12 +329,12 @@ class _Push:
         Raises SyncError (the push stops: a wrong token, an address that is not a survey server,
         a server down for longer than the retries) and TooLarge (send smaller batches).
         """
-        records = [record_of(row) for row in rows]
-        if len(rows) > 1 and _weight(records) > BATCH_BYTES:  # photos: a few records fill a request
+        if len(rows) > 1 and _weight(rows) > BATCH_BYTES:  # photos: a few records fill a request
             half = len(rows) // 2
             self.deliver(rows[:half])
             self.deliver(rows[half:])
             return
+        records = [record_of(row) for row in rows]  # the files are read from disk only now
         call = functools.partial(send_batch, self.endpoint, source=self.source,
                                  records=records, token=self.token, timeout=self.timeout)
         try:

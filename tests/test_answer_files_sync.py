@@ -105,3 +105,18 @@ def test_an_export_file_carries_the_photos_to_another_server(database_url, tmp_p
     for picture in pictures:
         assert (tmp_path / "other" / "instance" / "answer_files" / hashlib.sha256(picture).hexdigest()).read_bytes() \
             == picture
+
+
+def test_push_and_import_batches_are_cut_by_the_weight_of_their_photos():
+    from types import SimpleNamespace
+
+    from survey_app.sync_client import BATCH_BYTES
+    from survey_app.sync_client import _weight
+    from survey_app.sync_files import SubmissionFile
+
+    heavy = SimpleNamespace(answers={"room": "a.png", FILES_KEY: {"a.png": {"sha256": "0" * 64, "size": 3_000_000}}})
+    assert _weight([heavy]) == 4_000_000 and _weight([SimpleNamespace(answers={"room": None})]) == 0
+    assert _weight([heavy, heavy]) > BATCH_BYTES  # two such records already go in two requests
+    records = [{"uuid": str(n), "attachments": [{"name": "a.png", "data": "x" * 40}]} for n in range(5)]
+    batches = list(SubmissionFile(kind="phone", source="x", count=5, _records=records).batches(max_bytes=100))
+    assert [len(batch) for batch in batches] == [3, 2]
