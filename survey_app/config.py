@@ -27,6 +27,9 @@ def from_environment(instance_path: str) -> dict:
         "SURVEY_SYNC_MAX_RECORDS": int(os.environ.get("SURVEY_SYNC_MAX_RECORDS", "1000")),
         # The largest file of answers an organiser may upload on the import page.
         "SURVEY_IMPORT_MAX_BYTES": int(os.environ.get("SURVEY_IMPORT_MAX_BYTES", str(256 * 1024 * 1024))),
+        # One photo or file given as an answer, and all of one submission's together (answer_files.py):
+        # its base64 must fit one sync request (MAX_CONTENT_LENGTH, 8 MiB).
+        "SURVEY_ANSWER_FILE_MAX_BYTES": int(os.environ.get("SURVEY_ANSWER_FILE_MAX_BYTES", str(5 * 1024 * 1024))),
         "SURVEY_SYNC_MAX_INFLATED": int(os.environ.get("SURVEY_SYNC_MAX_INFLATED", str(32 * 1024 * 1024))),
         # Times in exports are written in UTC and in this zone (the workshops' local time); staff pages
         # (audit log, quarantine, workshops' days) show times in it too. Everything is stored in UTC.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cached_property
 
+from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -45,6 +46,7 @@ META_FIELDS = ("submission_uuid", "form_version", "started_at")
 
 
 WIDGET_CODES = ("geopoint", "range", "rank", "time", "datetime")
+FILE_CODES = ("file_name", "file_missing", "file_type", "file_size", "file_data")
 
 
 def error_messages(form: FormDefinition | None = None) -> dict[str, str]:
@@ -56,6 +58,8 @@ def error_messages(form: FormDefinition | None = None) -> dict[str, str]:
     words = _all_error_messages()
     if form is not None and not any(q.type in WIDGET_CODES for q, _parents in form.walk()):
         words = {code: text for code, text in words.items() if code not in WIDGET_CODES}
+    if form is not None and not form.file_questions:
+        words = {code: text for code, text in words.items() if code not in FILE_CODES}
     return words
 
 
@@ -75,6 +79,12 @@ def _all_error_messages() -> dict[str, str]:
         "time": _("Please write a time as hours:minutes, for example 14:30."),
         "datetime": _("Please give a date and a time."),
         "text": _("This answer could not be read."),
+        "file_name": _("The file could not be read. Please choose it again."),
+        "file_missing": _("The file could not be read. Please choose it again."),
+        "file_data": _("The file could not be read. Please choose it again."),
+        "file_type": _("Please choose a picture (JPEG, PNG or WebP), or a PDF where a document is asked."),
+        "file_size": _("This file is too large (at most %(megabytes)s MB). Please choose a smaller one.",
+                       megabytes=current_app.config.get("SURVEY_ANSWER_FILE_MAX_BYTES", 5 * 2**20) // 2**20),
         "characters": _("This answer holds an invisible control character that cannot be saved. "
                         "Please delete it, or type the answer again instead of pasting it."),
         "summary": _("Some answers need checking. They are marked below."),

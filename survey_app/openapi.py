@@ -111,6 +111,15 @@ def _schemas(config) -> dict:
                                 "description": "A knowledge check: the participant code (4 letters and 2 digits, "
                                                "no I, O, S, Z, B, 0, 1, 5, 8) pairing the two tests."},
                 "answers": {"type": "object", "description": "Answers by question name."},
+                "attachments": {
+                    "type": "array", "description": "The photos and files the answers name (a photo or file "
+                    "question's answer is the file's name). Each is checked by its content (JPEG, PNG, WebP; PDF for "
+                    "a file question) and size (SURVEY_ANSWER_FILE_MAX_BYTES, 5 MiB for one file and for all of one "
+                    "record's); one that fails keeps its record aside with the reason.",
+                    "items": {"type": "object", "required": ["name", "data"], "properties": {
+                        "name": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,99}\\.[a-z0-9]{1,5}$"},
+                        "data": {"type": "string", "contentEncoding": "base64"}}},
+                },
             },
         },
         "Batch": {

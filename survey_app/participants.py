@@ -17,7 +17,9 @@ from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from sqlmodel import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from . import answer_files
 from . import form_media as media_files
 from .assessments.participants import code_block
 from .assessments.participants import metadata as assessment_metadata
@@ -30,6 +32,7 @@ from .db import STORAGE_ERRORS
 from .db import get_session
 from .db import is_unavailable
 from .engine.texts import resolve
+from .engine.validation import FieldError
 from .engine.validation import storable_text
 from .engine.validation import validate
 from .engine.xlsform.workbook import media_type
@@ -137,13 +140,21 @@ def form_page(form_id):
                             values=request.form if request.method == "POST" else request.args)
     step = navigation(request.form) if request.method == "POST" else None  # a repeat's or a page's button
     raw = raw_answers(definition, request.form) if request.method == "POST" else starting
-    raw = apply_step(request.form, raw) if step else raw
+    uploads, attachments = _posted_files(definition)
+    raw = apply_step(request.form, {**raw, **uploads}) if step else {**raw, **uploads}
     outcome = validate(definition, raw, today=today)  # also says which questions start hidden
+    if outcome.ok and attachments:  # a file that is no picture, or too large: said next to its question
+        problems = answer_files.check({"attachments": attachments}, outcome.answers, definition.file_questions,
+                                      answer_files.max_bytes())[2]
+        outcome.errors.update((name, FieldError(code)) for name, code in problems.items())
     status = 200
     shown, screen = {}, 0
     if wtform.validate_on_submit():
         if outcome.ok and step is None and not (assessment and assessment["error"]):
             record = _record(definition, version, lang, request.form, workshop_code)
+            record["answers"].update(uploads)
+            if attachments:
+                record["attachments"] = attachments
             result = _store_web_answers(session, record, today)
             if result is None:  # the disk is full or read-only: the page comes back with every answer in it
                 status = 503
@@ -216,6 +227,14 @@ def thanks(form_id):
     return render_template("participants/thanks.html", definition=definition, title=title, closing=closing,
                            workshop_code=workshop.code if workshop else None, score=score, mode=_mode(),
                            phase=request.args.get("phase") if request.args.get("phase") in ("pre", "post") else None)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_exc):
+    """A page posted with a file beyond the request limit: say so in words, not the server's bare 413."""
+    use_page_language(INTERFACE_LANGUAGES, current_app.config["SURVEY_DEFAULT_LANGUAGE"])
+    megabytes = current_app.config["MAX_CONTENT_LENGTH"] // 2**20
+    return render_template("participants/too_large.html", megabytes=megabytes), 413
 
 
 @bp.get("/offline")
@@ -299,6 +318,13 @@ def _store_web_answers(session, record: dict, today):
         session.rollback()
         return None
     return result
+
+
+def _posted_files(definition) -> tuple[dict, list]:
+    """The photos and files of a page posted without JavaScript: their answers (names) and attachments."""
+    if request.method != "POST" or not definition.file_questions:
+        return {}, []
+    return answer_files.posted(definition.file_questions, request.files, answer_files.max_bytes())
 
 
 def _pinned_version(session, form_id):

@@ -27,6 +27,7 @@ from sqlalchemy import or_
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import answer_files
 from . import stats
 from . import tallies
 from .engine.definition import Choice
@@ -49,7 +50,7 @@ from .stats import TEXT
 from .stats import NumberStats
 
 KINDS = {"select_one": CHOICE, "select_multiple": MULTIPLE, "rating": RATING, "integer": NUMBER,
-         "decimal": NUMBER, "date": DATE, "text": TEXT}
+         "decimal": NUMBER, "date": DATE, "text": TEXT, "image": TEXT, "file": TEXT}
 GAP_FILL_DAYS = 120
 MIDNIGHT = datetime.time(tzinfo=datetime.UTC)
 
@@ -133,6 +134,7 @@ class TextAnswer:
     workshop: str | None
     lang: str
     name: str = ""  # the submission's instance_name, when its questionnaire has one
+    file: str = ""  # a photo or file answer: the sha256 it is kept under (answer_files.py)
 
 
 def versions_of(*, session: Session, form_id: str) -> list[FormVersion]:
@@ -270,8 +272,8 @@ def _as_date(value) -> datetime.date:
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
-                 page: int = 1, per_page: int = 20, namer: Callable[[dict], str] | None = None) -> list[TextAnswer]:
+def text_answers(*, session: Session, form_id: str, filters: Filters, name: str, page: int = 1, per_page: int = 20,
+                 namer: Callable[[dict], str] | None = None, files: bool = False) -> list[TextAnswer]:
     """Return one page of a question's written answers, newest first.
 
     The newest come first in the index (form_id, answered_at, id), so a page reads the index
@@ -279,7 +281,7 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
     """
     value = _text_value(session, name)
     columns = [value, Submission.answered_at, Submission.workshop, Submission.lang]
-    if namer:  # the whole answers only where a name is computed from them
+    if namer or files:  # the whole answers only where a name is computed from them, or a file looked up
         columns.append(Submission.answers)
     query = (
         select(*columns)
@@ -287,7 +289,9 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
         .order_by(Submission.answered_at.desc(), Submission.id.desc())
         .offset((max(page, 1) - 1) * per_page).limit(per_page)
     )
-    return [TextAnswer(*row[:4], namer(row[4]) if namer else "") for row in session.exec(query).all()]
+    return [TextAnswer(*row[:4], namer(row[4]) if namer else "",
+                       answer_files.files_of(row[4]).get(row[0], {}).get("sha256", "") if files else "")
+            for row in session.exec(query).all()]
 
 
 def count_answered(*, session: Session, form_id: str, filters: Filters, name: str) -> int:

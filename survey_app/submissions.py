@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import answer_files
 from . import tallies
 from .assessments import codes as assessment_codes
 from .assessments import store as assessment_store
@@ -193,6 +194,8 @@ def store_records(*, session: Session, records: list, source: str | None, today=
     today = iso_day(today or datetime.date.today())  # one day for the whole batch
     prepared = [_prepare(record, today, looked_up, plain) for record in records]
     rows = [row for row, errors in prepared if not errors]
+    # Photos first: a row is only ever stored once its files are on disk (kept once per content).
+    answer_files.write({sha256: data for row in rows for sha256, data in row.pop("blobs", {}).items()})
     inserted = _insert_new(session, rows, source)
     # Only rows not written now are compared (duplicates and conflicts, and a UUID sent twice in
     # the batch): against what is stored, or what this batch has just written.
@@ -237,12 +240,14 @@ class _LookUps:
 
     def __init__(self, session):
         self.session, self.versions, self.workshops = session, {}, {}
+        self.file_questions, self.file_limit = {}, answer_files.max_bytes()
 
     def checker(self, form_id: str, version_id: str):
         """The version's compiled checker (validation.checker), or None for a version this server lacks."""
         if (form_id, version_id) not in self.versions:
             definition = stored_definition(session=self.session, form_id=form_id, version=version_id)
             self.versions[form_id, version_id] = None if definition is None else checker(definition)
+            self.file_questions[form_id, version_id] = definition.file_questions if definition else ()
         return self.versions[form_id, version_id]
 
     def workshop(self, code: str):
@@ -305,10 +310,16 @@ def _prepare(record, today: str, looked_up: _LookUps, plain: bool = False) -> tu
     outcome = check(answers, today)
     if not outcome.ok:
         return {}, {name: error.code for name, error in outcome.errors.items()}
-    answers_json = canonical_json(outcome.answers)
+    kept, blobs = outcome.answers, {}
+    if questions := looked_up.file_questions[form_id, version_id]:
+        files, blobs, errors = answer_files.check(record, kept, questions, looked_up.file_limit)
+        if errors:
+            return {}, errors
+        kept = {**kept, answer_files.FILES_KEY: files} if files else kept
+    answers_json = canonical_json(kept)
     return {
-        "uuid": uuid, "form_id": form_id, "form_version": version_id, "lang": lang,
-        "answers": outcome.answers, "answers_json": answers_json, "workshop": workshop, **times,
+        "uuid": uuid, "form_id": form_id, "form_version": version_id, "lang": lang, "blobs": blobs,
+        "answers": kept, "answers_json": answers_json, "workshop": workshop, **times,
         "hidden": outcome.hidden, **assessment_codes.metadata(record),  # for scoring (assessments/store.py)
         # content_hash([form_id, version_id, answers]), reusing the answers' text the insert stores
         "content_hash": text_hash(f"{_hash_prefix(form_id, version_id)}{answers_json}]"),

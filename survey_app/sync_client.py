@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 from sqlmodel import select
 
+from . import answer_files
 from .engine.loader import DefinitionError
 from .engine.loader import load_dict
 from .forms_store import LoadReport
@@ -51,6 +52,9 @@ REFUSED = "refused"  # a record the destination refused outright (an older serve
 RECORD_COLUMNS = (Submission.id, Submission.uuid, Submission.form_id, Submission.form_version, Submission.lang,
                   Submission.started_at, Submission.submitted_at, Submission.workshop, Submission.answers)
 USER_AGENT = "survey-app-sync/1"
+# A batch's attachments (base64) beyond this are sent in smaller batches: the destination takes 8 MiB
+# per request, and pictures hardly shrink under gzip.
+BATCH_BYTES = 6 * 1024 * 1024
 
 
 class SyncError(Exception):
@@ -126,7 +130,15 @@ def record_of(row) -> dict:
     for key in ("phase", "participant"):
         if getattr(row, key, None):
             record[key] = getattr(row, key)
+    if answer_files.FILES_KEY in row.answers:  # photos travel with their answers, read from this server's disk
+        record["attachments"] = answer_files.attachments_of(row.answers)
     return record
+
+
+def _weight(rows: list) -> int:
+    """The bytes the rows' files take in a request (base64), from the sizes their answers record."""
+    return sum((int(meta.get("size", 0)) + 2) // 3 * 4 for row in rows
+               for meta in answer_files.files_of(row.answers).values())
 
 
 def _selected(statement, destination: str | None, only_unacknowledged: bool):
@@ -317,8 +329,14 @@ class _Push:
         Raises SyncError (the push stops: a wrong token, an address that is not a survey server,
         a server down for longer than the retries) and TooLarge (send smaller batches).
         """
+        if len(rows) > 1 and _weight(rows) > BATCH_BYTES:  # photos: a few records fill a request
+            half = len(rows) // 2
+            self.deliver(rows[:half])
+            self.deliver(rows[half:])
+            return
+        records = [record_of(row) for row in rows]  # the files are read from disk only now
         call = functools.partial(send_batch, self.endpoint, source=self.source,
-                                 records=[record_of(row) for row in rows], token=self.token, timeout=self.timeout)
+                                 records=records, token=self.token, timeout=self.timeout)
         try:
             results = with_retries(call, self.policy, self.on_retry)
         except (Refused, TooLarge) as exc:

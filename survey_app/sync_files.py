@@ -41,9 +41,10 @@ from .sync_client import iter_records
 FORMAT = "survey-submissions"
 VERSION = 1
 IMPORT_BATCH = 500
+IMPORT_BATCH_BYTES = 32 * 1024 * 1024  # photos' base64 held in memory per stored batch
 GZIP_MAGIC = b"\x1f\x8b"
-MAX_LINE = 1024 * 1024  # one record; a longer line is read in parts and fails as damaged
-MAX_PHONE_FILE = 32 * 1024 * 1024  # unpacked: a phone's file is the sync body, far smaller
+MAX_LINE = 8 * 1024 * 1024  # one record, photos with it; a longer line is read in parts and fails as damaged
+MAX_PHONE_FILE = 128 * 1024 * 1024  # unpacked: a phone's outbox, photos in it (a few hundred at ~300 KB)
 # Lines that are not records (no uuid, form_id or answers: `{}`, `[]`, a number) that a file may hold
 # before it is refused as not a file of answers. A few are kept in the quarantine like any bad record;
 # a file of millions of them (a few KB of gzip inflating to 150 MB of `{}`) is refused within moments.
@@ -112,15 +113,24 @@ class SubmissionFile:
                     return
                 yield data
 
-    def batches(self, size: int = IMPORT_BATCH) -> Iterator[list]:
-        batch = []
+    def batches(self, size: int = IMPORT_BATCH, max_bytes: int = IMPORT_BATCH_BYTES) -> Iterator[list]:
+        """The records in batches of `size`, or fewer where their photos pass `max_bytes` of base64."""
+        batch, weight = [], 0
         for record in self.records():
             batch.append(record)
-            if len(batch) == size:
+            weight += _attachment_bytes(record)
+            if len(batch) == size or weight >= max_bytes:
                 yield batch
-                batch = []
+                batch, weight = [], 0
         if batch:
             yield batch
+
+
+def _attachment_bytes(record) -> int:
+    files = record.get("attachments") if isinstance(record, dict) else None
+    if not isinstance(files, list):
+        return 0
+    return sum(len(item["data"]) for item in files if isinstance(item, dict) and isinstance(item.get("data"), str))
 
 
 @contextlib.contextmanager

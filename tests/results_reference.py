@@ -69,7 +69,7 @@ def text_answers(*, session: Session, form_id: str, filters: Filters, name: str,
         .order_by(answered_at().desc(), Submission.id.desc())
         .offset((max(page, 1) - 1) * per_page).limit(per_page)
     )
-    return [(*row, "") for row in session.exec(query).all()]  # no submission name asked for
+    return [(*row, "", "") for row in session.exec(query).all()]  # no submission name asked for, no file
 
 
 def count_answered(*, session: Session, form_id: str, filters: Filters, name: str) -> int:

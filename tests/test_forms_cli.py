@@ -64,8 +64,8 @@ def test_importing_the_same_spreadsheet_twice_publishes_one_version(runner, sess
 def test_a_spreadsheet_with_rows_reported_is_published_with_the_report(runner, session):
     result = runner.invoke(args=["forms", "import", str(DATA / "xlsform" / "unsupported_rows.xlsx")])
     assert result.exit_code == 0, result.output
-    assert "warning: survey row 7: 'image' answers cannot be kept offline here; the row is shown as a note" in \
-        result.output
+    assert ("warning: survey row 8: the choices file 'districts.csv' is not in the upload; the answer is typed as "
+            "text") in result.output
     assert len(versions(session, "unsupported_rows")) == 1
 
 

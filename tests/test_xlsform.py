@@ -87,12 +87,11 @@ def test_rows_that_cannot_work_here_are_reported_by_row_and_the_form_still_impor
     assert report.ok, report.errors
     survey = {item["name"]: item for item in report.definition["survey"]}
     assert survey["location"]["type"] == "geopoint"
-    assert survey["photo"] == {"type": "note", "name": "photo", "label": {"en": "Take a photo"},
-                               "parameters": {"unavailable": "image"}}
+    assert survey["photo"] == {"type": "image", "name": "photo", "label": {"en": "Take a photo"}}
     assert survey["district"]["type"] == "text"
     assert report.warnings[0] == ("survey row 2: image file 'village.png' is not in the upload; it is shown "
                                   "without it (import a .zip of the form and its media)")
-    assert "survey row 7: 'image' answers cannot be kept offline here; the row is shown as a note" in report.warnings
+    assert not any(warning.startswith("survey row 7:") for warning in report.warnings)  # a photo is an answer now
     assert ("survey row 8: the choices file 'districts.csv' is not in the upload; the answer is typed as text"
             in report.warnings)
     repeated = survey["children"]["type"] == "repeat" or any(w.startswith("survey row 4: repeats") for w in
@@ -306,7 +305,8 @@ def test_typographic_quotes_in_expressions_become_straight_quotes_labels_keep_th
     ("select all that apply yn", "select_multiple yn"), ("select_one_external yn", "select_one yn"),
     ("get today", "today"), ("device id", "deviceid"), ("uri:username", "username"), ("gps", "geopoint"),
     ("location", "geopoint"), ("trigger", "acknowledge"), ("barcode", "text"), ("rank yn", "rank yn"),
-    ("time", "time"), ("dateTime", "datetime"), ("photo", "note"), ("start-geopoint", "start-geopoint"),
+    ("time", "time"), ("dateTime", "datetime"), ("photo", "image"), ("image", "image"), ("file", "file"),
+    ("audio", "note"), ("video", "note"), ("start-geopoint", "start-geopoint"),
 ])
 def test_pyxform_type_aliases_are_understood(tmp_path, written, kind):
     path = make_xlsform(tmp_path / "f.xlsx", [{"type": written, "name": "a", "label": "A"}],
@@ -315,6 +315,29 @@ def test_pyxform_type_aliases_are_understood(tmp_path, written, kind):
     report = read_xlsform(path)
     assert report.ok, report.errors
     assert report.definition["survey"][0]["type"] == kind
+
+
+@pytest.mark.parametrize(("rows", "warning"), [
+    ([{"type": "image", "name": "a", "label": "A", "appearance": "signature"}], "'image' to draw on cannot be kept"),
+    ([{"type": "begin_repeat", "name": "r", "label": "R"}, {"type": "image", "name": "a", "label": "A"},
+      {"type": "end_repeat"}], "'image' answers inside a repeat cannot be kept"),
+    ([{"type": "audio", "name": "a", "label": "A"}], "'audio' answers cannot be kept offline here"),
+])
+def test_a_file_answer_that_cannot_work_here_stays_a_note_reported_by_row(tmp_path, rows, warning):
+    report = read_xlsform(make_xlsform(tmp_path / "f.xlsx", rows, settings=SETTINGS))
+    assert report.ok, report.errors
+    note = report.definition["survey"][-1]
+    note = note["children"][0] if note["type"] in ("repeat", "group") else note
+    assert note["type"] == "note" and note["parameters"]["unavailable"]
+    assert any(warning in line for line in report.warnings), report.warnings
+
+
+def test_a_photo_taken_with_the_camera_imports_as_a_photo_answer_and_reports_nothing(tmp_path):
+    report = read_xlsform(make_xlsform(tmp_path / "f.xlsx", [
+        {"type": "image", "name": "room", "label": "Room", "appearance": "new"}], settings=SETTINGS))
+    assert report.ok and report.warnings == []
+    assert report.definition["survey"][0] == {"type": "image", "name": "room", "label": {"en": "Room"},
+                                              "appearance": "new"}
 
 
 def test_the_same_name_in_two_groups_keeps_unique_answer_keys(tmp_path):

@@ -23,8 +23,11 @@ META_TYPES = frozenset({"start", "end", "today", "deviceid", "subscriberid", "si
                         "username", "email", "audit", "start-geopoint", "hidden"})
 # Questions that need a widget of their own: a location, an OK box, a slider, an order of options, a time.
 WIDGET_TYPES = frozenset({"geopoint", "acknowledge", "range", "rank", "time", "datetime"})
-INPUT_TYPES = INPUT_TYPES | META_TYPES | WIDGET_TYPES
-ALL_TYPES = ALL_TYPES | META_TYPES | WIDGET_TYPES
+# Answers that are files: a photo (taken or picked on the phone, made smaller there) or another file.
+# The answer is the file's name; its bytes travel with the record (see survey_app/answer_files.py).
+FILE_TYPES = frozenset({"image", "file"})
+INPUT_TYPES = INPUT_TYPES | META_TYPES | WIDGET_TYPES | FILE_TYPES
+ALL_TYPES = ALL_TYPES | META_TYPES | WIDGET_TYPES | FILE_TYPES
 MEDIA_KINDS = ("image", "audio", "video")
 
 
@@ -112,6 +115,11 @@ class FormDefinition:
     @cached_property
     def has_repeats(self) -> bool:
         return any(question.type == "repeat" for question, _ in self._walked_all)
+
+    @cached_property
+    def file_questions(self) -> tuple[Question, ...]:
+        """The questions whose answers are files (photos), wherever they are."""
+        return tuple(question for question, _ in self._walked_all if question.type in FILE_TYPES)
 
     @cached_property
     def has_choice_filters(self) -> bool:

@@ -13,6 +13,7 @@ from .choice_filter import column_names
 from .choice_filter import written
 from .definition import ALL_TYPES
 from .definition import CONTAINER_TYPES
+from .definition import FILE_TYPES
 from .definition import MEDIA_KINDS
 from .definition import Choice
 from .definition import FormDefinition
@@ -283,7 +284,9 @@ def _condition(value) -> str | None:
 def _check_references(form: FormDefinition, problems: list[str]) -> None:
     """Check choice lists exist and every expression parses and names real questions."""
     names = {q.name for q, _ in form.walk_all()}
-    for question, _ in form.walk_all():
+    for question, parents in form.walk_all():
+        if question.type in FILE_TYPES and any(parent.type == "repeat" for parent in parents):
+            problems.append(f"question '{question.name}': a photo or file inside a repeat is not possible here")
         if question.list_name and question.list_name not in form.choices:
             problems.append(f"question '{question.name}': choice list '{question.list_name}' does not exist")
         if question.type == "rating" and not str(question.parameters.get("max", 5)).isdigit():

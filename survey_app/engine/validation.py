@@ -188,6 +188,17 @@ def _geopoint(value) -> str:
     return " ".join(to_str(n) for n in numbers)  # as JavaScript's String(n), so both sides store the same
 
 
+# A file answer's name as the phone or the server gives it: a short safe name with an extension.
+FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.[a-z0-9]{1,5}")
+
+
+def _file_name(value) -> str:
+    """Read a photo's or file's name (its bytes are checked with the record, answer_files.py)."""
+    if not isinstance(value, str) or not FILE_NAME.fullmatch(value):
+        raise InvalidValue("file_name")
+    return value
+
+
 def _acknowledge(value) -> str:
     if str(value).strip().lower() not in ("ok", "1", "true", "yes", "on"):
         raise InvalidValue("choice")
@@ -207,6 +218,8 @@ def _clock(pattern: str, code: str) -> Callable:
 _TYPED: dict[str, Callable] = {
     "geopoint": _geopoint,
     "acknowledge": _acknowledge,
+    "image": _file_name,
+    "file": _file_name,
     "time": _clock(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?", "time"),
     "datetime": _clock(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?"
                        r"(Z|[+-][0-9]{2}:?[0-9]{2})?", "datetime"),

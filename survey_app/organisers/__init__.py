@@ -7,6 +7,7 @@
     imports.py    answers carried on a file (a laptop's export, a phone's saved answers)
     ../assessments/pages.py  knowledge checks: before and after, the gain, per objective and question
     form_import.py questionnaires from KoboToolbox or ODK (XLSForm), with the import report by row
+    answer_files.py photos and files participants gave as answers
 """
 
 from flask import Blueprint
@@ -23,6 +24,7 @@ def _interface_languages() -> dict:
 
 
 from ..assessments import pages as _assessment_pages  # noqa: E402, F401  (assessment results, on bp too)
+from . import answer_files  # noqa: E402, F401
 from . import exports  # noqa: E402, F401
 from . import form_import  # noqa: E402, F401
 from . import imports  # noqa: E402, F401

@@ -148,7 +148,7 @@ def quarantined_record(record_id):
         return redirect(url_for(".quarantined_record", record_id=record.id))
     return render_template("organisers/quarantine_record.html", record=record, decision=decision,
                            reasons=reasons_of(record), form=form, discard=DiscardForm(prefix="discard"),
-                           payload=_json(record.payload), stored=_stored_copy(record),
+                           payload=_json(_without_file_bytes(record.payload)), stored=_stored_copy(record),
                            new_uuid=_needs_new_uuid(record), answer_fields=_answer_fields(record, form),
                            instance_name=_instance_name(record))
 
@@ -211,6 +211,8 @@ def _corrected(record: QuarantinedRecord, form: FixForm) -> dict:
         "started_at": _time_or_none(payload.get("started_at")),
         "submitted_at": _time_or_none(payload.get("submitted_at")),
         "answers": {**form.parsed, **typed_answers(request.form)},
+        # Photos and files go with the corrected answers, checked again as sent (answer_files.py).
+        **({"attachments": payload["attachments"]} if "attachments" in payload else {}),
     }
 
 
@@ -300,6 +302,16 @@ def _stored_copy(record: QuarantinedRecord) -> str | None:
         return None
     stored = get_session().exec(select(Submission).where(Submission.uuid == record.payload["uuid"].lower())).first()
     return _json(stored.answers) if stored else None
+
+
+def _without_file_bytes(payload):
+    """A record as the page shows it: a photo's base64 (up to megabytes) is named by its length, not shown."""
+    files = payload.get("attachments") if isinstance(payload, dict) else None
+    if not isinstance(files, list):
+        return payload
+    shown = [{**item, "data": f"({len(item['data'])} characters of base64)"}
+             if isinstance(item, dict) and isinstance(item.get("data"), str) else item for item in files]
+    return {**payload, "attachments": shown}
 
 
 def _json(value) -> str:

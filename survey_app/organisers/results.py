@@ -3,7 +3,7 @@
     GET  /organise/results                                  results_index
     GET  /organise/results/<form_id>                        results
     GET  /organise/results/<form_id>/compare?a=CODE&b=CODE  compare
-    GET  /organise/results/<form_id>/answers/<question>     text_answers
+    GET  /organise/results/<form_id>/answers/<question>     text_answers (photos and files: links to them)
 
 Who sees what: a questionnaire is shared by many workshops and its answers are anonymous,
 so an organiser sees every answer to a questionnaire, including answers given outside any
@@ -31,6 +31,7 @@ from ..charts import column_chart
 from ..charts import percent
 from ..charts import stacked_bars
 from ..db import get_session
+from ..engine.definition import FILE_TYPES
 from ..engine.expressions import instance_namer
 from ..engine.scoring import is_assessment
 from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
@@ -229,7 +230,8 @@ def text_answers(form_id, question):
     definition = definition_of(version)
     namer = instance_namer(definition) if definition.instance_name else None
     answers = data.text_answers(session=session, form_id=form_id, filters=form.filters(), name=question,
-                                page=page, per_page=TEXT_PAGE_SIZE, namer=namer) if total else []
+                                page=page, per_page=TEXT_PAGE_SIZE, namer=namer,
+                                files=item.question.type in FILE_TYPES) if total else []
     pages = max(1, -(-total // TEXT_PAGE_SIZE))
     return render_template("organisers/results_text.html", form_id=form_id, title=title_of(version), form=form,
                            label=item.label(lang), answers=answers, total=total, page=min(page, pages),
@@ -262,7 +264,7 @@ def question_view(summary: data.QuestionSummary, form_id: str, filters: data.Fil
         view["chart"] = bar_chart(bars, lang=lang, title=title)
     if summary.kind == data.TEXT and summary.written and not item.in_repeat:  # a repeat's texts: in the exports
         view["texts"] = data.text_answers(session=get_session(), form_id=form_id, filters=filters, name=item.name,
-                                          per_page=TEXT_PREVIEW)
+                                          per_page=TEXT_PREVIEW, files=item.question.type in FILE_TYPES)
     if summary.kind == data.DATE and summary.first:
         view["dates"] = (format_date(summary.first, lang), format_date(summary.last, lang))
     return view

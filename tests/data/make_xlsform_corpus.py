@@ -252,10 +252,10 @@ form("type_aliases.xlsx", xlsx([
 ], [*YES_NO, {"list_name": "topics", "name": "law", "label": "Law"},
     {"list_name": "topics", "name": "work", "label": "Work"}],
     {"form_id": "type_aliases", "form_title": "Aliases", "default_language": "en"}),
-    languages=["en"], warnings=["'photo' answers cannot be kept offline here"],
+    languages=["en"],
     answers={"arrived": "09:30", "left": "2025-11-20T17:15"},
     stored={"people": 3, "paid": "yes", "topics": ["law"], "hours": 2.5, "arrived": "09:30"},
-    types={"org": "text", "people": "integer", "hours": "decimal", "picture": "note", "left": "datetime"})
+    types={"org": "text", "people": "integer", "hours": "decimal", "picture": "image", "left": "datetime"})
 
 # 15. Typographic quotes in expressions, as word processors write them.
 form("smart_quotes.xlsx", xlsx([
@@ -348,7 +348,7 @@ form("read_only_and_defaults.xlsx", xlsx([
 ], [], {"form_id": "read_only_and_defaults", "form_title": "Course", "default_language": "en"}),
     languages=["en"], answers={"course": "Something else", "days": "3"}, stored={"course": "Orientation", "hours": 18})
 
-# 24. Answers this product cannot keep (photo, sound, file, video): notes that say so; the form imports.
+# 24. File answers: a photo and a file are answers; sound and video are notes that say so; the form imports.
 form("file_answers.xlsx", xlsx([
     {"type": "image", "name": "photo", "label": "Photo of the certificate"},
     {"type": "audio", "name": "voice", "label": "Record your answer"},
@@ -356,10 +356,9 @@ form("file_answers.xlsx", xlsx([
     {"type": "video", "name": "clip", "label": "A short video"},
     {"type": "text", "name": "written", "label": "Or write your answer"},
 ], [], {"form_id": "file_answers", "form_title": "Evidence", "default_language": "en"}),
-    languages=["en"], warnings=["'image' answers cannot be kept offline here", "'audio' answers",
-                                "'file' answers", "'video' answers"],
-    types={"photo": "note", "voice": "note", "document": "note", "clip": "note"},
-    page_contains=["cannot be answered on this page"])
+    languages=["en"], warnings=["'audio' answers", "a file answer takes a PDF or a picture", "'video' answers"],
+    types={"photo": "image", "voice": "note", "document": "file", "clip": "note"},
+    page_contains=["cannot be answered on this page", 'type="file" data-file="image"'])
 
 # 25. pulldata() from a CSV that came in the zip.
 form("pulldata_trainers.zip", packed("pulldata_trainers.xlsx", xlsx([

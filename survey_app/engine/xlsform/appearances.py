@@ -12,6 +12,7 @@ SHOWN = frozenset({
     "no-calendar", "numbers", "multiline", "label", "list-nolabel", "list", "field-list", "table-list",
     "rating", "thousands-sep", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "w10",
     "quickcompact", "quick-compact", "vertical", "no-ticks", "hidden-answer", "autocomplete", "search",
+    "new", "new-front", "selfie",  # a photo taken with the camera (the back one, or the front one)
 })
 # Understood but drawn plainly: what the row does here instead.
 PLAIN = {
@@ -28,7 +29,6 @@ PLAIN = {
     "bikram-sambat": "the Gregorian (or Solar Hijri) calendar is used",
     "myanmar": "the Gregorian (or Solar Hijri) calendar is used",
     "persian": "the Solar Hijri calendar is used for Persian, Dari and Pashto readers",
-    "new": "the options are shown as they are",
     "image-map": "the options are shown as a list",
     "map": "the options are shown as a list",
     "distress": "a number is asked",

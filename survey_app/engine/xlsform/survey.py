@@ -26,6 +26,7 @@ from .columns import field_of
 from .columns import media_of
 from .columns import plain_expression
 from .report import numbers
+from .types import file_answer
 from .types import row_type
 
 CONTAINERS = ("group", "repeat", "loop")
@@ -76,7 +77,9 @@ class SurveyBuilder:
                     self.report.error(f"survey row {number}: '{item['type']}' has no matching begin")
                 else:
                     stack.pop()
-            elif (question := self._question(number, item, stack[-1][3], counts)) is not None:
+            elif (question := self._question(number, item, stack[-1][3], counts,
+                                             in_repeat=any(kind in ("repeat", "loop") for _, kind, _, _ in stack))) \
+                    is not None:
                 stack[-1][2].append(question)
         for number, kind, _, _ in stack[1:]:
             self.report.error(f"survey row {number}: this 'begin {kind}' has no 'end {kind}'")
@@ -147,12 +150,12 @@ class SurveyBuilder:
         self.by_key[key] = (number, node)
         return node
 
-    def _question(self, number: int, item: dict, path: tuple, counts: Counter) -> dict | None:
+    def _question(self, number: int, item: dict, path: tuple, counts: Counter, in_repeat: bool = False) -> dict | None:
         key = self._key(number, item, path, counts)
         if key is None:
             return None
         written = item["type"]
-        kind = row_type(written)
+        kind = file_answer(row_type(written), item.get("appearance", ""), in_repeat, written)
         question: dict = {"name": key}
         if kind is None:
             self.warn(number, f"type '{written}' is not known here; the row is shown as a note")

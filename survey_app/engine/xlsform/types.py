@@ -3,7 +3,8 @@
 A type is looked up in pyxform's own table of types and aliases (`string`, `int`,
 `select one`, `photo`, `get today`...), so the same spelling works here as there. What
 cannot be answered in a phone browser here becomes a note saying so, and the report
-names the row.
+names the row. Photos (`image`, `photo`) and files (`file`) are answers like any other; sound
+and video are not kept.
 """
 
 from dataclasses import dataclass
@@ -60,6 +61,10 @@ def row_type(written: str) -> RowType | None:
         return RowType(PRELOADS.get(bind.get("jr:preloadParams"), "hidden"))
     if bind.get("type") == "binary" or control.get("tag") == "upload":
         medium = control.get("mediatype", "application/*").split("/")[0]
+        if medium == "image" and control.get("tag") == "upload":
+            return RowType("image")
+        if medium == "application" and control.get("tag") == "upload":
+            return RowType("file", note="a file answer takes a PDF or a picture (JPEG, PNG, WebP) here, up to 5 MB")
         return RowType("note", not_here=NOT_HERE.get(medium, NOT_HERE["application"]),
                        note=f"'{written}' answers cannot be kept offline here; the row is shown as a note")
     if bind.get("type") == "barcode":
@@ -71,6 +76,22 @@ def row_type(written: str) -> RowType | None:
     if bind.get("type") == "string" and control.get("tag") == "input":
         return RowType("text")
     return None
+
+
+DRAWN = ("signature", "draw", "annotate")  # a photo to draw on: ODK Collect's own widgets
+
+
+def file_answer(kind: RowType | None, appearance: str, in_repeat: bool, written: str) -> RowType | None:
+    """A photo or file question where it cannot be answered here (drawn on, inside a repeat) stays a note."""
+    if kind is None or kind.kind not in ("image", "file"):
+        return kind
+    if in_repeat:
+        return RowType("note", not_here=NOT_HERE["image" if kind.kind == "image" else "application"],
+                       note=f"'{written}' answers inside a repeat cannot be kept here; the row is shown as a note")
+    if kind.kind == "image" and any(word in DRAWN for word in appearance.lower().split()):
+        return RowType("note", not_here=NOT_HERE["image"],
+                       note=f"'{written}' to draw on cannot be kept here; the row is shown as a note")
+    return kind
 
 
 def _special(key: str) -> RowType:

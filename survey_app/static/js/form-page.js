@@ -36,7 +36,9 @@ export function readRaw(form, questions) {
   const raw = {};
   for (const q of questions) {
     const many = q.type === 'select_multiple' || q.type === 'rank';
-    raw[q.name] = many ? data.getAll(q.name).filter((v) => v !== '') : (data.get(q.name) ?? '');
+    const value = many ? data.getAll(q.name).filter((v) => v !== '') : (data.get(q.name) ?? '');
+    // A file posted with the page (photos.js could not keep it): the server names it, any name passes here.
+    raw[q.name] = typeof value === 'object' && 'size' in value ? (value.size ? 'posted.file' : '') : value;
   }
   return raw;
 }
@@ -111,6 +113,9 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
     // A draft's answers the extensions keep (instances of repeats), and putting them back.
     snapshot: () => Object.assign({}, ...extensions.map((extension) => extension.snapshot?.() ?? {})),
     restore: (raw) => extensions.forEach((extension) => extension.restore?.(raw)),
+    // What a record carries besides its answers (photos.js: the files), and the page posted as plain HTML.
+    extra: (answers) => Object.assign({}, ...extensions.map((extension) => extension.record?.(answers) ?? {})),
+    plain: () => extensions.forEach((extension) => extension.plain?.()),
   };
   for (const extension of extensions) extension.attach?.(form, api);
   form.addEventListener('input', () => check());

@@ -169,6 +169,7 @@ function wireQuestionnaire(form, page, store, sync, refresh, status) {
       lang: form.dataset.lang, started_at: current.startedAt, submitted_at: new Date().toISOString(),
       workshop: form.dataset.workshop || null, answers: result.answers,
       phase: form.elements._phase?.value || undefined, participant: form.elements._participant?.value || undefined,
+      ...page.extra(result.answers),
     }, draftKey);
     window.history.scrollRestoration = 'auto';
     $('#draft-offer').hidden = true;  // its draft went with these answers
@@ -234,6 +235,7 @@ function restore(form, questions, raw) {
     const value = raw[q.name];
     if (value === undefined) continue;
     for (const input of form.querySelectorAll(`[name="${CSS.escape(q.name)}"]`)) {
+      if (input.type === 'file') continue;  // a file cannot be put back; photos.js restores its own
       if (input.type === 'radio' || input.type === 'checkbox') {
         input.checked = Array.isArray(value) ? value.includes(input.value) : input.value === value;
       } else {
@@ -246,7 +248,7 @@ function restore(form, questions, raw) {
 
 /** The modules a questionnaire's structure needs (repeats, filtered choices, pages), named by the page. */
 async function loadExtensions(form) {
-  const known = new Set(['repeats', 'choice-filter', 'pages', 'participant-code']);
+  const known = new Set(['repeats', 'choice-filter', 'pages', 'participant-code', 'photos']);
   const names = (form.dataset.extensions || '').split(' ').filter((name) => known.has(name));
   try {
     const modules = await Promise.all(names.map((name) => import(`./${name}.js`)));
@@ -280,6 +282,7 @@ async function start() {
     store = await opening;
   } catch {
     status.say(panel.dataset.msgNoStorage);  // checks still help; the plain POST sends the answers
+    page?.plain();
     markReady();
     return;
   }

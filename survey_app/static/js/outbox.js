@@ -11,9 +11,28 @@ export function nextDelay(failures, random = Math.random) {
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-export function batches(records, size = BATCH_SIZE) {
+// Photos' base64 per request: the server takes 8 MiB, so a few pictures make a batch (one larger record goes alone).
+export const BATCH_BYTES = 3 * 1024 * 1024;
+
+/** The bytes an outbox entry's files weigh in a request (most entries: none). */
+export const weight = (entry) => (entry?.record?.attachments || []).reduce((sum, file) => sum + (file.data?.length || 0), 0);
+
+/** Cut the outbox in order into batches of at most `size` entries and `maxBytes` of files. */
+export function batches(entries, size = BATCH_SIZE, maxBytes = BATCH_BYTES) {
   const out = [];
-  for (let i = 0; i < records.length; i += size) out.push(records.slice(i, i + size));
+  let current = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const heavy = weight(entry);
+    if (current.length && (current.length >= size || bytes + heavy > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += heavy;
+  }
+  if (current.length) out.push(current);
   return out;
 }
 
