@@ -11,6 +11,7 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis.errors import FailureGroup
 from schemathesis.generation import GenerationMode
 
 EXAMPLES = 25  # per operation and mode
@@ -27,7 +28,14 @@ def test_api_answers_as_documented_and_never_with_a_server_error(app, mode):
                   suppress_health_check=list(HealthCheck))
         def answers_as_documented(case):
             # The WSGI test client does not inflate what the app compresses for clients that accept it.
-            case.call_and_validate(headers={"Accept-Encoding": "identity"})
+            response = case.call(headers={"Accept-Encoding": "identity"})
+            try:
+                case.validate_response(response)
+            except FailureGroup as group:
+                # Schemathesis counts only some 4xx as refusing invalid data; a batch over its documented
+                # size is refused with the documented 413, which is a refusal all the same.
+                if response.status_code != 413 or any(f.code != "ST201" for f in group.exceptions):
+                    raise
 
         try:
             answers_as_documented()
