@@ -21,20 +21,19 @@ from ..accounts import audit
 from ..accounts import role_required
 from ..db import get_session
 from ..engine.scoring import is_assessment
-from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
 from ..engine.texts import language_name
 from ..engine.texts import resolve
 from ..forms_store import current_versions
 from ..forms_store import definition_of
 from ..i18n import current_language
 from ..organisers import bp
-from ..organisers.results import number
 from ..organisers.results import questionnaire
 from ..organisers.results import title_of
 from ..organisers.results import workshops_for
 from .charts import before_after
 from .export import csv_chunks
 from .export import pair_rows
+from .numbers import figure
 from .summary import summary
 
 
@@ -104,16 +103,9 @@ def _objective_label(definition, key: str, lang: str) -> str:
 
 
 def _formatter(lang: str):
-    """Turn figures into text in the reader's digits: percentages and gains in points."""
+    """Turn figures into text in the reader's digits: percentages, shares, gains in points, counts."""
     def fmt(value, kind="percent"):
-        if value is None:
-            return "–"
-        if kind == "share":
-            value *= 100
-        text = number(round(value, 1), lang)
-        if kind == "gain":
-            return ("+" if value > 0 else "") + text
-        return text if kind == "count" else text + ("٪" if lang in PERSIAN_NUMERAL_LANGUAGES else "%")
+        return figure(value, lang, kind)
     return fmt
 
 
