@@ -52,11 +52,9 @@ def pair_rows(*, session, form_id: str, workshops: list[str] | None = None) -> I
         after = page[-1][:3]
 
 
-def _statement(workshops, *, after: bool, postgresql: bool):
-    sql = _SELECT.format(
-        workshops="AND p.workshop IN :workshops" if workshops is not None else "",
-        after="AND (p.workshop, p.participant, p.alone) > (:workshop, :participant, :alone)" if after else "",
-        c=' COLLATE "C"' if postgresql else "", limit="" if postgresql else f"LIMIT {PAGE_SIZE}")
+def _statement(workshops):
+    sql = _SELECT.format(workshops="AND p.workshop IN :workshops" if workshops is not None else "", after="",
+                         c=' COLLATE "C"', limit="")
     statement = text(sql)
     if workshops is not None:
         statement = statement.bindparams(bindparam("workshops", expanding=True))
@@ -64,13 +62,17 @@ def _statement(workshops, *, after: bool, postgresql: bool):
 
 
 def _execute(session, form_id: str, workshops, after) -> list[tuple]:
-    parameters = {"form_id": form_id}
-    if workshops is not None:
-        parameters["workshops"] = list(workshops)
-    if after is not None:
-        parameters.update(zip(("workshop", "participant", "alone"), after, strict=True))
-    statement = _statement(workshops, after=after is not None, postgresql=False)
-    return [tuple(row) for row in session.connection().execute(statement, parameters)]
+    """One page through SQLite's own cursor, in the session's transaction: tuples, no row objects."""
+    sql = _SELECT.format(
+        workshops=f"AND p.workshop IN ({','.join('?' * len(workshops))})" if workshops is not None else "",
+        after="AND (p.workshop, p.participant, p.alone) > (?, ?, ?)" if after is not None else "",
+        c="", limit=f"LIMIT {PAGE_SIZE}").replace(":form_id", "?")
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, [form_id, *(workshops or ()), *(after or ())])
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _server_cursor(session, form_id: str, workshops) -> Iterator[tuple]:
@@ -78,7 +80,7 @@ def _server_cursor(session, form_id: str, workshops) -> Iterator[tuple]:
     if workshops is not None:
         parameters["workshops"] = list(workshops)
     connection = session.connection().execution_options(stream_results=True, yield_per=PAGE_SIZE)
-    yield from connection.execute(_statement(workshops, after=False, postgresql=True), parameters)
+    yield from connection.execute(_statement(workshops), parameters)
 
 
 def csv_chunks(rows) -> Iterator[str]:
@@ -87,8 +89,9 @@ def csv_chunks(rows) -> Iterator[str]:
     writer = csv.writer(out)
     out.write("\ufeff")
     writer.writerow(COLUMNS)
+    defused = {}  # workshop and language codes repeat on every row: defuse each once
     for count, row in enumerate(rows, 1):
-        writer.writerow(csv_row(row))
+        writer.writerow(csv_row(row, defused))
         if count % PAGE_SIZE == 0:
             yield out.getvalue()
             out.seek(0)
@@ -96,13 +99,17 @@ def csv_chunks(rows) -> Iterator[str]:
     yield out.getvalue()
 
 
-def csv_row(row: tuple) -> list:
+def csv_row(row: tuple, defused: dict | None = None) -> list:
     """One pair's cells: points as given, percentages and the gain rounded to two decimals."""
     workshop, participant, _alone, lang, pre_points, pre_maximum, pre_passed, post_points, post_maximum, \
         post_passed = row
+    defused = {} if defused is None else defused
+    for code in (workshop, lang):
+        if code not in defused:
+            defused[code] = defuse(code)
     pre, post = _percent(pre_points, pre_maximum), _percent(post_points, post_maximum)
     gain = "" if pre is None or post is None else round(post - pre, 2)
-    return [defuse(workshop), participant, defuse(lang), *_side(pre_points, pre_maximum, pre, pre_passed),
+    return [defused[workshop], participant, defused[lang], *_side(pre_points, pre_maximum, pre, pre_passed),
             *_side(post_points, post_maximum, post, post_passed), gain]
 
 
@@ -118,4 +125,4 @@ def _side(points, maximum, percent, passed) -> list:
 
 
 def _plain(value: float):
-    return int(value) if float(value).is_integer() else value
+    return int(value) if value == int(value) else value
