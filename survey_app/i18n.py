@@ -23,6 +23,7 @@ from .config import INTERFACE_LANGUAGES
 from .engine.texts import SOLAR_HIJRI_LANGUAGES
 from .engine.texts import is_rtl
 from .engine.texts import language_name
+from .engine.texts import local_number
 from .engine.texts import localise_digits
 from .engine.texts import normalise_code
 
@@ -47,6 +48,7 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_language)
     app.after_request(_remember_language)
     app.jinja_env.filters["digits"] = lambda value: localise_digits(value, current_language())
+    app.jinja_env.filters["number"] = lambda value: local_number(value, current_language())
     app.jinja_env.filters["local_date"] = lambda value: format_date(value, current_language())
     app.jinja_env.filters["local_time"] = lambda value: format_moment(value, current_language())
     app.jinja_env.filters["join_list"] = lambda items: join_list(items, current_language())

@@ -267,7 +267,8 @@ class AssessmentScore(SQLModel, table=True):
 
     phase is "pre", "post" or '' (not said); participant the short code that pairs a pre-test
     with a post-test ('' when none was given). questions holds {name: [points, maximum]} for
-    the questions that counted, so results never rescore answers.
+    the questions that counted ([points, maximum, instances, fully right] for one inside a
+    repeat, see scoring.counts), so results never rescore answers.
     """
 
     __table_args__ = (Index("ix_assessmentscore_form_id_workshop", "form_id", "workshop", "participant"),)

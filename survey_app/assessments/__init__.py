@@ -7,4 +7,6 @@
     pairing.py    reading the scores back and pairing them by (workshop, questionnaire, code)
     statistics.py means, paired gain with a 95% confidence interval, pass shares, per objective/question
     pages.py      the organisers' assessment results page and its CSV export
+    export.py     that CSV, streamed from the running pairs joined to their scores
+    numbers.py    the figures in the reader's digits, decimal sign and signs
 """

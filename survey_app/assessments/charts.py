@@ -1,8 +1,8 @@
 """Before/after bars of a knowledge check, drawn on the server like the other results (charts.py).
 
 Each row is a label with two bars, the share of points before and after, on a 0–100% scale
-(not scaled to the longest bar, so rows compare across charts). Mirrored for right-to-left
-languages by the shared canvas.
+(not scaled to the longest bar, so rows compare across charts), written to one decimal like the
+table under the chart (numbers.py). Mirrored for right-to-left languages by the shared canvas.
 """
 
 from markupsafe import Markup
@@ -14,7 +14,8 @@ from ..charts import WIDTH
 from ..charts import _Canvas
 from ..charts import _label
 from ..charts import _legend
-from ..charts import percent
+from ..i18n import list_comma
+from .numbers import figure
 
 
 def before_after(rows: list[tuple[str, float | None, float | None]], *, lang: str, title: str,
@@ -27,9 +28,9 @@ def before_after(rows: list[tuple[str, float | None, float | None]], *, lang: st
         y = _label(canvas, label, y)
         for index, share in enumerate(shares):
             length = room * (share or 0)
-            note = "–" if share is None else percent(share, lang)
+            note = figure(share, lang, "share")
             canvas.rect(PAD, y, max(length, 0.5 if share else 0), 17, SERIES_COLOURS[index],
-                        f"{label}, {series[index]}: {note}")
+                        f"{label}{list_comma(lang)}{series[index]}: {note}")
             canvas.text(PAD + length + 4, y + 13.5, note)
             y += 21
         y += 8

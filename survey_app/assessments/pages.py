@@ -1,19 +1,19 @@
 """Organisers' assessment results: before and after, the gain, per objective, question, workshop, language.
 
     GET /organise/results/<form_id>/assessment?workshop=CODE       assessment_results
-    GET /organise/results/<form_id>/assessment.csv?workshop=CODE   assessment_export
+    GET /organise/results/<form_id>/assessment.csv?workshop=CODE   assessment_export (streamed)
 
 Who sees what follows the other results pages: every scored answer to the questionnaire, the
 workshop filter and the per-workshop rows only for the workshops the account may manage.
 """
 
-import csv
 import functools
-import io
 
+from flask import Response
 from flask import abort
 from flask import render_template
 from flask import request
+from flask import stream_with_context
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -21,24 +21,20 @@ from ..accounts import audit
 from ..accounts import role_required
 from ..db import get_session
 from ..engine.scoring import is_assessment
-from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
 from ..engine.texts import language_name
 from ..engine.texts import resolve
 from ..forms_store import current_versions
 from ..forms_store import definition_of
 from ..i18n import current_language
 from ..organisers import bp
-from ..organisers.results import number
 from ..organisers.results import questionnaire
 from ..organisers.results import title_of
 from ..organisers.results import workshops_for
 from .charts import before_after
-from .pairing import pair
-from .pairing import read_scores
+from .export import csv_chunks
+from .export import pair_rows
+from .numbers import figure
 from .summary import summary
-
-CSV_COLUMNS = ("workshop", "participant", "language", "pre_points", "pre_maximum", "pre_percent", "pre_passed",
-               "post_points", "post_maximum", "post_percent", "post_passed", "gain")
 
 
 def _scope(form_id: str):
@@ -82,10 +78,10 @@ def assessment_results(form_id):
     """Show the knowledge check's figures: before, after, gain, and where people still go wrong."""
     version, definition, workshops, code = _scope(form_id)
     lang = current_language()
-    objective_of = {q.name: q.objective or "" for q in definition.questions() if q.type.startswith("select")}
+    objective_of = {q.name: q.objective or "" for q, _ in definition.walk_all() if q.type.startswith("select")}
     found, by_workshop, by_language = summary(session=get_session(), form_id=form_id, objective_of=objective_of,
                                               workshops=[code] if code else None)
-    labels = {q.name: resolve(q.label, lang, definition.default_language).text for q in definition.questions()}
+    labels = {q.name: resolve(q.label, lang, definition.default_language).text for q, _ in definition.walk_all()}
     objectives = [(_objective_label(definition, item.key, lang), item) for item in found.objectives]
     series = (_("Before the course"), _("After the course"))
     chart = before_after([(label, item.pre, item.post) for label, item in objectives], lang=lang,
@@ -107,46 +103,20 @@ def _objective_label(definition, key: str, lang: str) -> str:
 
 
 def _formatter(lang: str):
-    """Turn figures into text in the reader's digits: percentages and gains in points."""
+    """Turn figures into text in the reader's digits: percentages, shares, gains in points, counts."""
     def fmt(value, kind="percent"):
-        if value is None:
-            return "–"
-        if kind == "share":
-            value *= 100
-        text = number(round(value, 1), lang)
-        if kind == "gain":
-            return ("+" if value > 0 else "") + text
-        return text if kind == "count" else text + ("٪" if lang in PERSIAN_NUMERAL_LANGUAGES else "%")
+        return figure(value, lang, kind)
     return fmt
 
 
 @bp.get("/results/<form_id>/assessment.csv")
 @role_required("organiser")
 def assessment_export(form_id):
-    """Download one row per participant: pre-test, post-test and gain (UTF-8 CSV)."""
+    """Stream one row per participant: pre-test, post-test and gain (UTF-8 CSV, see export.py)."""
     _version, _definition, _workshops, code = _scope(form_id)
-    pairs = pair(read_scores(session=get_session(), form_id=form_id, workshops=[code] if code else None))
     audit("export", form_id=form_id, format="assessment_csv", filters={"workshop": code} if code else {})
     get_session().commit()
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for one in pairs:
-        writer.writerow([one.workshop, one.participant, one.lang, *_side(one.pre), *_side(one.post),
-                         "" if one.gain is None else round(one.gain, 2)])
+    rows = pair_rows(session=get_session(), form_id=form_id, workshops=[code] if code else None)
     name = f"{form_id}-{code or 'all'}-assessment.csv"
-    return out.getvalue(), 200, {"Content-Type": "text/csv; charset=utf-8",
-                                 "Content-Disposition": f'attachment; filename="{name}"'}
-
-
-def _side(taken) -> list:
-    if taken is None:
-        return ["", "", "", ""]
-    passed = "" if taken.passed is None else ("yes" if taken.passed else "no")
-    return [_plain(taken.points), _plain(taken.maximum),
-            "" if taken.percent is None else round(taken.percent, 2), passed]
-
-
-def _plain(value: float):
-    return int(value) if float(value).is_integer() else value
+    return Response(stream_with_context(csv_chunks(rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -4,8 +4,8 @@ Scores are percentages of each submission's own maximum (questions hidden by `re
 are not in it). The gain is the mean of post minus pre over participants who took both,
 with a confidence interval from Student's t distribution (mean ± t·s/√n). Per objective
 and per question, each side's share of the points is the sum of points over the sum of
-maxima of that side's submissions; "still wrong after" is the share of post-tests that did
-not get the question's full points.
+maxima of that side's submissions; "still wrong after" is the share of post-test answers that did
+not get the question's full points (a question inside a repeat is answered once per instance).
 """
 
 import math
@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
 
+from ..engine.scoring import counts
 from .pairing import Pair
 
 # Two-sided 95% quantiles of Student's t (the 0.975 quantile) by degrees of freedom.
@@ -119,15 +120,16 @@ def _items(pre: list, post: list, key_of, still_wrong: bool = False) -> list[Ite
     for index, taken in enumerate((pre, post)):
         found = defaultdict(lambda: [0.0, 0.0, 0, 0])  # points, maximum, submissions, full marks
         for submission in taken:
-            for name, (points, maximum) in submission.questions.items():
+            for name, value in submission.questions.items():
                 key = key_of(name)
+                points, maximum, answers, full = counts(value)
                 if key is None or not maximum:
                     continue
                 entry = found[key]
                 entry[0] += points
                 entry[1] += maximum
-                entry[2] += 1
-                entry[3] += points >= maximum
+                entry[2] += answers
+                entry[3] += full
         sums[index] = found
     items = []
     for key in sorted(set(sums[0]) | set(sums[1])):

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field
 from sqlmodel import SQLModel
 
+from ..engine.scoring import counts
 from .pairing import POST
 from .pairing import PRE
 from .pairing import Taken
@@ -49,7 +50,10 @@ class AssessmentPair(SQLModel, table=True):
 
 
 class AssessmentQuestionTally(SQLModel, table=True):
-    """Points, maxima, submissions and full marks of one question in one workshop and phase."""
+    """Points, maxima, answers and full marks of one question in one workshop and phase.
+
+    answered counts submissions, or instances for a question inside a repeat (scoring.counts).
+    """
 
     form_id: str = Field(primary_key=True, max_length=100)
     workshop: str = Field(primary_key=True, max_length=100)
@@ -78,14 +82,15 @@ def _side(taken: Taken | None, phase: str) -> dict:
 
 def _count(sums: dict, form_id: str, taken: Taken, sign: int) -> None:
     """Add (sign 1) or take out (-1) a submission's per-question points."""
-    for name, (points, maximum) in taken.questions.items():
+    for name, value in taken.questions.items():
+        points, maximum, answers, full = counts(value)
         if not maximum:
             continue
         entry = sums[(form_id, taken.workshop, taken.phase, name)]
         entry[0] += sign * points
         entry[1] += sign * maximum
-        entry[2] += sign
-        entry[3] += sign * (points >= maximum)
+        entry[2] += sign * answers
+        entry[3] += sign * full
 
 
 def _write_tally(connection, sums: dict) -> None:

@@ -9,7 +9,14 @@ select_multiple questions are scored:
 - select_multiple: all or nothing by default (the question's points when exactly the correct
   options are picked); when its options carry `score`, the sum of the picked options' scores
   (a wrong pick may be negative), never below 0;
-- an unanswered question scores 0; a question hidden by `relevant` is left out of the maximum.
+- an unanswered question scores 0; a question hidden by `relevant` is left out of the maximum;
+- a question inside a repeat is scored in every instance: the instances' points and maxima are
+  summed into the submission's (and its objective's) total, and each instance counts as one
+  answer in the per-question figures. Its entry in `Score.questions` is then
+  [points, maximum, instances, instances with full points] (`counts` reads both shapes). The
+  repeat must fix its number of instances (`repeat_count`): where each participant chose how many
+  times to answer, one who added no instance would have nothing to score and one who added a
+  single right one would get everything, so such a questionnaire is refused at import.
 
 Scoring reads answers already checked by validation (codes of real options).
 """
@@ -36,6 +43,7 @@ class ScoredQuestion:
     option_points: dict  # select_one, or select_multiple with scores: option -> points
     correct: frozenset  # select_multiple all-or-nothing: the exact set to pick
     points: float
+    repeats: tuple[str, ...] = ()  # the repeats it is inside, outermost first
 
     def score(self, answer) -> float:
         """Points for one answer (None when unanswered)."""
@@ -63,29 +71,31 @@ class Score:
 
 
 def scored_questions(form: FormDefinition) -> tuple[ScoredQuestion, ...]:
-    """The questions that carry points, in document order."""
+    """The questions that carry points, in document order, those inside repeats too."""
     found = []
-    for question in form.questions():
+    for question, parents in form.walk_all():
         if question.type not in SCORED_TYPES:
             continue
         options = form.choices_for(question)
         if not any(c.correct or c.score is not None for c in options):
             continue
         points = 1 if question.points is None else question.points
-        found.append(_scored(question, options, points))
+        repeats = tuple(parent.name for parent in parents if parent.type == "repeat")
+        found.append(_scored(question, options, points, repeats))
     return tuple(found)
 
 
-def _scored(question: Question, options, points: float) -> ScoredQuestion:
+def _scored(question: Question, options, points: float, repeats: tuple[str, ...]) -> ScoredQuestion:
     scores = {c.name: c.score if c.score is not None else (points if c.correct else 0) for c in options}
     correct = frozenset(c.name for c in options if c.correct)
     if question.type == "select_one":
-        return ScoredQuestion(question.name, question.type, question.objective, max(scores.values(), default=0),
-                              scores, correct, points)
-    if any(c.score is not None for c in options):
-        return ScoredQuestion(question.name, question.type, question.objective,
-                              sum(v for v in scores.values() if v > 0), scores, correct, points)
-    return ScoredQuestion(question.name, question.type, question.objective, points, {}, correct, points)
+        maximum = max(scores.values(), default=0)
+    elif any(c.score is not None for c in options):
+        maximum = sum(v for v in scores.values() if v > 0)
+    else:
+        maximum, scores = points, {}
+    return ScoredQuestion(question.name, question.type, question.objective, maximum, scores, correct, points,
+                          repeats)
 
 
 def is_assessment(form: FormDefinition) -> bool:
@@ -96,13 +106,49 @@ def score(questions: tuple[ScoredQuestion, ...], answers: dict, hidden=frozenset
     """Score checked answers; questions in `hidden` (not relevant) count for nothing either way."""
     got, maximum, per_question = 0, 0, {}
     for question in questions:
-        if question.name in hidden:
+        if question.repeats:
+            entry = _in_instances(question, answers, hidden)
+            if entry is None:
+                continue
+        elif question.name in hidden:
             continue
-        points = question.score(answers.get(question.name))
-        per_question[question.name] = [points, question.maximum]
-        got += points
-        maximum += question.maximum
+        else:
+            entry = [question.score(answers.get(question.name)), question.maximum]
+        per_question[question.name] = entry
+        got += entry[0]
+        maximum += entry[1]
     return Score(got, maximum, per_question)
+
+
+def _in_instances(question: ScoredQuestion, answers: dict, hidden) -> list | None:
+    """[points, maximum, instances, full marks] over every instance where the question is shown."""
+    points = maximum = count = full = 0
+    for path, instance in _instances(answers, question.repeats, ""):
+        if path + question.name in hidden:
+            continue
+        got = question.score(instance.get(question.name))
+        points, maximum, count, full = points + got, maximum + question.maximum, count + 1, full + (
+            got >= question.maximum)
+    return [points, maximum, count, full] if count else None
+
+
+def _instances(answers: dict, repeats: tuple[str, ...], path: str):
+    """Yield (path prefix as validation names hidden items, answers) of each innermost instance."""
+    if not repeats:
+        yield path, answers
+        return
+    rows = answers.get(repeats[0])
+    for number, row in enumerate(rows if isinstance(rows, list) else ()):
+        if isinstance(row, dict):
+            yield from _instances(row, repeats[1:], f"{path}{repeats[0]}/{number}/")
+
+
+def counts(entry) -> tuple[float, float, int, int]:
+    """(points, maximum, answers, answers with full points) of a `Score.questions` entry."""
+    points, maximum, *rest = entry
+    if rest:
+        return points, maximum, rest[0], rest[1]
+    return points, maximum, 1, int(points >= maximum)
 
 
 def passed(form: FormDefinition, result: Score) -> bool | None:
@@ -148,8 +194,13 @@ def assessment_problems(form: FormDefinition) -> list[str]:
     """Check the scoring keys: objectives that exist, points only where answers are scored."""
     problems = []
     scored = {q.name for q in scored_questions(form)}
-    for question in form.questions():
+    for question, parents in form.walk_all():
         label = f"question '{question.name}'"
+        open_repeat = next((p for p in parents if p.type == "repeat" and not p.repeat_count), None)
+        if question.name in scored and open_repeat is not None:
+            problems.append(f"{label}: is scored inside the repeat '{open_repeat.name}', where each participant "
+                            "chooses how many times to answer; give the repeat a repeat_count so that everyone "
+                            "answers it the same number of times, or move the question out of the repeat")
         if question.objective is not None and question.objective not in form.objectives:
             problems.append(f"{label}: objective '{question.objective}' is not listed under objectives")
         marked = question.objective is not None or question.points is not None
@@ -162,7 +213,7 @@ def assessment_problems(form: FormDefinition) -> list[str]:
             problems.append(f"{label}: points must not be negative")
     for list_name, options in form.choices.items():
         if any(c.correct or c.score is not None for c in options) and not any(
-                q.list_name == list_name and q.type in SCORED_TYPES for q in form.questions()):
+                q.list_name == list_name and q.type in SCORED_TYPES for q, _ in form.walk_all()):
             problems.append(f"choice list '{list_name}': correct or score is set, but no select_one or "
                             "select_multiple question uses the list")
     if form.assessment and not scored:

@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass
 
+from babel.core import UnknownLocaleError
+from babel.numbers import get_minus_sign_symbol
+from babel.numbers import get_plus_sign_symbol
+
 RTL_LANGUAGES = frozenset({"fa", "fa_AF", "ps", "ar", "ur", "ckb", "he", "prs", "dv", "sd", "ug", "yi"})
 
 # Names shown in the language switcher, each in its own language.
@@ -62,6 +66,33 @@ def localise_digits(value, lang: str) -> str:
     """Show a number with the digits a reader of this language expects."""
     text = str(value)
     return to_persian_digits(text) if lang in PERSIAN_NUMERAL_LANGUAGES else text
+
+
+def local_number(value: float | None, lang: str) -> str:
+    """Write a number with at most two decimals, in the reader's digits and decimal sign ("12٫5")."""
+    if value is None:
+        return "–"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    if lang in PERSIAN_NUMERAL_LANGUAGES:
+        text = text.replace(".", "٫")
+    return localise_digits(text, lang)
+
+
+def local_signed(value: float, lang: str) -> str:
+    """Write a difference with its sign, "+12٫5" or "−3": the locale's own plus and minus signs.
+
+    Babel's symbols for Persian, Dari and Pashto start with a left-to-right mark, which keeps
+    the sign on the left of the digits inside right-to-left text (a bare "+" or "-" would be
+    shown after the number). Zero gets no sign.
+    """
+    text = local_number(abs(value), lang)
+    if text.strip("0۰٫.") == "":
+        return text
+    try:
+        sign = (get_plus_sign_symbol if value > 0 else get_minus_sign_symbol)(lang, numbering_system="default")
+    except (UnknownLocaleError, ValueError):
+        sign = "+" if value > 0 else "-"
+    return sign + text
 
 
 @dataclass(frozen=True)

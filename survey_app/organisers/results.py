@@ -34,8 +34,8 @@ from ..db import get_session
 from ..engine.definition import FILE_TYPES
 from ..engine.expressions import instance_namer
 from ..engine.scoring import is_assessment
-from ..engine.texts import PERSIAN_NUMERAL_LANGUAGES
 from ..engine.texts import language_name
+from ..engine.texts import local_number
 from ..engine.texts import localise_digits
 from ..engine.texts import resolve
 from ..forms_store import current_versions
@@ -304,12 +304,7 @@ def _stats(stats: data.NumberStats | None, lang: str) -> dict:
 
 def number(value: float | None, lang: str) -> str:
     """Write a number with at most two decimals, in the reader's digits and decimal sign."""
-    if value is None:
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    if lang in PERSIAN_NUMERAL_LANGUAGES:
-        text = text.replace(".", "٫")
-    return localise_digits(text, lang)
+    return local_number(value, lang)
 
 
 def _range(low: float, high: float, lang: str) -> str:
