@@ -38,7 +38,7 @@ from tests.servers import LiveServer  # noqa: E402
 
 FORM_ID = "cultural_orientation_knowledge_check"
 SECONDS = 6  # a question read aloud at a calm pace
-PASSWORD = "a long enough password"
+PASSWORD = "a long enough password"  # noqa: S105 - a throwaway account of the bench's own database
 MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 

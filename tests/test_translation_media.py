@@ -20,13 +20,16 @@ from survey_app.form_media import path_of
 from survey_app.forms_store import get_version
 from survey_app.forms_store import publish
 
+from . import test_translators
 from .test_translators import EDITOR
 from .test_translators import FORM
-from .test_translators import csrf_translator  # noqa: F401 - a fixture
 from .test_translators import current
 from .test_translators import draft_of
 from .test_translators import fresh
-from .test_translators import translator  # noqa: F401 - a fixture
+
+# The translators' fixtures, under their own names.
+translator = test_translators.translator
+csrf_translator = test_translators.csrf_translator
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "prompt_media_vectors.json").read_text())
 WEBM = bytes.fromhex(VECTORS[0]["hex"]) + b"\x00" * 200

@@ -16,7 +16,8 @@ CHROMIUM_ARGS = [
 ]
 # A microphone that plays a steady tone, allowed without asking, and sound that may start from a script.
 FAKE_MICROPHONE_ARGS = [
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 # A loaded 2-core CI machine runs a server, a browser and IndexedDB at once: give waits room.
