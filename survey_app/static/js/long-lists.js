@@ -19,7 +19,11 @@ export async function prepare(form, fetchJson) {
     if (!response.ok) throw new Error(`list ${url}: ${response.status}`);
     LISTS.set(url, await response.json());
   }));
+  // Before the page describes its questions: every name of the list is an answer it accepts.
+  for (const el of form.querySelectorAll('[data-choice-list]')) el.choiceNames = namesOf(el);
 }
+
+const namesOf = (el) => LISTS.get(el.dataset.choiceList).options.map(([name]) => name);
 
 /** The names of a list's options a filter allows with these answers (null: no filter, all of them). */
 export function allowedNames(filter, options, scope, today) {
@@ -102,10 +106,7 @@ export function extension() {
   return {
     attach(page) {
       form = page;
-      for (const el of questions()) {
-        el.choiceNames = LISTS.get(el.dataset.choiceList).options.map(([name]) => name);
-        el.querySelector('[data-list-search-button]').hidden = true;
-      }
+      for (const el of questions()) el.querySelector('[data-list-search-button]')?.remove();  // never the Enter key's button
       // Each key typed in a search box is an input event, so the page's check draws the options again.
       form.addEventListener('keydown', (event) => {  // Enter in a search box searches, it does not send the form
         if (event.key === 'Enter' && event.target.matches('[data-list-search]')) event.preventDefault();
@@ -114,7 +115,7 @@ export function extension() {
     check(result, state) {
       let changed = false;
       for (const el of questions()) {
-        el.choiceNames ||= LISTS.get(el.dataset.choiceList).options.map(([name]) => name);  // a new repeat instance
+        el.choiceNames ||= namesOf(el);  // a new repeat instance
         changed = draw(el, result.answers, state.today, form.dataset.lang) || changed;
       }
       // An answer the new filter does not allow is taken away: check the page again without it.
