@@ -32,6 +32,7 @@ from .engine.texts import SOLAR_HIJRI_LANGUAGES
 from .engine.texts import Resolved
 from .engine.texts import resolve
 from .engine.validation import FieldError
+from .form_files import list_url
 from .form_structure import NEW
 from .form_structure import Instance
 from .form_structure import InstanceField
@@ -39,7 +40,6 @@ from .form_structure import answer_scope
 from .form_structure import filtered_options
 from .form_structure import long_options
 from .form_structure import raw_repeats
-from .form_files import list_url
 from .i18n import solar_hijri_input
 from .i18n import typed_date
 

@@ -58,6 +58,12 @@ def list_url(version: FormVersion, list_name: str, lang: str) -> str | None:
     return file_url(version, ("list", list_name, lang))
 
 
+def page_urls(version: FormVersion, lang: str) -> list[str]:
+    """The files a page in this language reads as soon as its scripts run, for it to ask for them at once."""
+    parts = [part for part in version_files(version) if part == TABLES or part[2] == lang]
+    return [file_url(version, part) for part in parts]
+
+
 def all_urls(version: FormVersion) -> list[str]:
     """The addresses of every file of a form version, for the service worker to keep."""
     return [file_url(version, part) for part in version_files(version)]

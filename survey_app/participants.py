@@ -177,6 +177,7 @@ def form_page(form_id):
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
         screens=page_screens(definition, items, outcome.hidden, screen, backward), assessment=assessment, mode=mode,
         tables_url=form_files.file_url(version, form_files.TABLES), has_long_lists=bool(long_lists(definition)),
+        preloads=form_files.page_urls(version, lang),
         drawn_filters=has_drawn_filters(definition),
     ), status, {"Retry-After": RETRY_AFTER} if status == 503 else {}
 

@@ -5,6 +5,7 @@ import json
 from sqlalchemy import create_engine
 from sqlalchemy import text
 
+from tests.browser.test_offline import wait_offline_ready
 from tests.servers import LiveServer
 
 FORM = {
@@ -63,6 +64,26 @@ def test_attached_rows_option_labels_and_once_agree_on_phone_and_server(open_pho
         server.stop()
 
 
+def test_attached_rows_are_read_offline_from_the_kept_file(open_phone, tmp_path):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "places.yaml").write_text(json.dumps(FORM), encoding="utf-8")
+    server = LiveServer(tmp_path / "instance", f"sqlite:///{tmp_path / 'server.db'}", folder).start()
+    try:
+        phone = open_phone()
+        page = phone.new_page()
+        page.goto(server.url + "/forms/places?lang=en")
+        page.reload()
+        wait_offline_ready(page)  # the service worker has kept every questionnaire's files
+        phone.set_offline(True)
+        page.reload()
+        page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+        page.fill("input[name=code]", "K2")
+        page.wait_for_selector("#q-in_kabul", state="visible")
+    finally:
+        server.stop()
+
+
 def test_a_questionnaire_without_these_functions_carries_no_tables(open_phone, tmp_path):
     folder = tmp_path / "forms"
     folder.mkdir()
@@ -73,6 +94,8 @@ def test_a_questionnaire_without_these_functions_carries_no_tables(open_phone, t
     try:
         page = open_phone().new_page()
         page.goto(server.url + "/forms/places?lang=en")
-        assert page.get_attribute("form.questionnaire", "data-expression-tables") is None
+        assert page.get_attribute("form.questionnaire", "data-expression-tables-url") is None
+        loaded = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
+        assert not [name for name in loaded if "form-tables" in name or "/form-files/" in name]
     finally:
         server.stop()
