@@ -48,3 +48,34 @@ def test_a_questionnaire_without_pulldata_has_no_file(client, session):
 def test_the_server_still_reads_the_rows_without_scripts(client, places, session):
     assert client.post("/forms/places?lang=en", data={"code": "C42"}).status_code == 302
     assert session.exec(select(Submission)).one().answers == {"code": "C42", "region": "Place number 42"}
+
+
+LOOKUP = {
+    "form_id": "lookup", "title": "Lookup", "settings": {"default_language": "en"},
+    "survey": [
+        {"type": "select_one province", "name": "province", "label": "Province"},
+        {"type": "select_one district", "name": "district", "label": "District", "choice_filter": "province=${province}"},
+        {"type": "calculate", "name": "district_name",
+         "calculation": "instance('district')/root/item[name=${district}]/label"},
+        {"type": "calculate", "name": "districts_there",
+         "calculation": "count(instance('district')/root/item[province=${province}])"},
+        {"type": "note", "name": "big", "label": "A big province", "relevant": "${districts_there} > 1"},
+    ],
+    "choices": {
+        "province": [{"name": "p1", "label": "Herat"}, {"name": "p2", "label": "Kabul"}],
+        "district": [{"name": "d1", "label": "Guzara", "data": {"province": "p1"}},
+                     {"name": "d2", "label": "Injil", "data": {"province": "p1"}},
+                     {"name": "d3", "label": "Paghman", "data": {"province": "p2"}}],
+    },
+}
+
+
+def test_instance_lookups_are_computed_by_the_server_and_sent_to_the_phone(client, session):
+    publish(session=session, definition=LOOKUP)
+    page = client.get("/forms/lookup?lang=en").get_data(as_text=True)
+    tables = client.get(re.search(r'data-expression-tables-url="([^"]+)"', page).group(1)).get_json()
+    assert list(tables["instances"]) == ["district"]  # only the lists the expressions read
+    assert tables["instances"]["district"][0] == {"name": "d1", "label": "Guzara", "province": "p1"}
+    assert client.post("/forms/lookup?lang=en", data={"province": "p1", "district": "d2"}).status_code == 302
+    assert session.exec(select(Submission)).one().answers == {
+        "province": "p1", "district": "d2", "district_name": "Injil", "districts_there": 2}

@@ -51,6 +51,7 @@ from . import expression_source
 from .expression_attachments import choice_labels
 from .expression_functions import BROWSER_CORE
 from .expression_functions import Context
+from .expression_instances import instances_for
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
 from .expression_parser import ExpressionError
@@ -134,6 +135,8 @@ def browser_tables(form) -> dict:
         tables["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
     if "jr:choice-name" in used:
         tables["choiceLabels"] = choice_labels(form)
+    if instances := instances_for(form):
+        tables["instances"] = instances
     return tables
 
 
@@ -206,7 +209,8 @@ def instance_namer(form) -> Callable[[Mapping[str, Any]], str]:
         node = parse(form.instance_name)
     except ExpressionError:
         return lambda answers: ""
-    tables = {"attachments": form.attachments, "choice_labels": choice_labels(form)}
+    tables = {"attachments": form.attachments, "choice_labels": choice_labels(form),
+              "instances": instances_for(form)}
 
     def name(answers: Mapping[str, Any]) -> str:
         value = evaluate(node, answers if isinstance(answers, Mapping) else {}, context=Context(**tables))

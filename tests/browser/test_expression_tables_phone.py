@@ -99,3 +99,33 @@ def test_a_questionnaire_without_these_functions_carries_no_tables(open_phone, t
         assert not [name for name in loaded if "form-tables" in name or "/form-files/" in name]
     finally:
         server.stop()
+
+
+def test_instance_lookups_agree_on_phone_and_server(open_phone, tmp_path):
+    from tests.test_form_files import LOOKUP
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "lookup.yaml").write_text(json.dumps(LOOKUP), encoding="utf-8")
+    database_url = f"sqlite:///{tmp_path / 'server.db'}"
+    server = LiveServer(tmp_path / "instance", database_url, folder).start()
+    try:
+        page = open_phone().new_page()
+        page.goto(server.url + "/forms/lookup?lang=en")
+        page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+        page.locator("input[name=province][value=p2]").check()
+        page.locator("input[name=district][value=d3]").check()
+        assert not page.is_visible("#q-big")  # one district in Kabul
+        page.locator("input[name=province][value=p1]").check()
+        page.wait_for_selector("#q-big", state="visible")  # counted in the list the page fetched
+        page.locator("input[name=district][value=d2]").check()
+        page.click("button[type=submit]")
+        page.wait_for_selector("#saved-thanks:not([hidden])")
+        for _ in range(100):
+            if stored_answers(database_url):
+                break
+            page.wait_for_timeout(100)
+        assert stored_answers(database_url) == [{"province": "p1", "district": "d2", "district_name": "Injil",
+                                                 "districts_there": 2}]
+    finally:
+        server.stop()
