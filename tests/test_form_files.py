@@ -54,7 +54,8 @@ LOOKUP = {
     "form_id": "lookup", "title": "Lookup", "settings": {"default_language": "en"},
     "survey": [
         {"type": "select_one province", "name": "province", "label": "Province"},
-        {"type": "select_one district", "name": "district", "label": "District", "choice_filter": "province=${province}"},
+        {"type": "select_one district", "name": "district", "label": "District",
+         "choice_filter": "province=${province}"},
         {"type": "calculate", "name": "district_name",
          "calculation": "instance('district')/root/item[name=${district}]/label"},
         {"type": "calculate", "name": "districts_there",
