@@ -80,3 +80,12 @@ def test_instance_lookups_are_computed_by_the_server_and_sent_to_the_phone(clien
     assert client.post("/forms/lookup?lang=en", data={"province": "p1", "district": "d2"}).status_code == 302
     assert session.exec(select(Submission)).one().answers == {
         "province": "p1", "district": "d2", "district_name": "Injil", "districts_there": 2}
+
+
+def test_a_lookup_alone_brings_the_module_that_reads_it(client, session):
+    only_label = {**LOOKUP, "survey": LOOKUP["survey"][:3]}  # instance(...)/label, no function beyond the core
+    publish(session=session, definition=only_label)
+    page = client.get("/forms/lookup?lang=en").get_data(as_text=True)
+    assert "js/expression_functions.js" in page
+    plain = client.get("/forms/sample_feedback?lang=en").get_data(as_text=True)
+    assert "js/expression_functions.js" not in plain and "expression_instances" not in plain

@@ -52,6 +52,7 @@ from .expression_attachments import choice_labels
 from .expression_functions import BROWSER_CORE
 from .expression_functions import Context
 from .expression_instances import instances_for
+from .expression_instances import used_instances
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
 from .expression_parser import ExpressionError
@@ -115,7 +116,7 @@ def browser_modules(form) -> list[str]:
             text = getattr(question, field, None)
             if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:
                 return [BROWSER_FUNCTIONS]
-    return []
+    return [BROWSER_FUNCTIONS] if used_instances(form) else []  # instance() is read by a module of its own
 
 
 def browser_tables(form) -> dict:

@@ -65,7 +65,11 @@ const BINARY_PRECEDENCE = {
   '+': 5, '-': 5, '*': 6, 'div': 6, 'mod': 6,
 };
 const SYMBOLS = ['!=', '<=', '>=', '=', '<', '>', '+', '-', '*', '(', ')', ',', '/', '[', ']'];
-const PREDICATE_DEPTH = 7;  // an instance() predicate's depth, as expression_parser.py bounds it
+// instance('list')/root/item[...]: read and evaluated by expression_instances.js, which a page loads
+// only for a questionnaire that uses it (with the functions beyond the core).
+const SYNTAX = {};
+export const addSyntax = (extra) => Object.assign(SYNTAX, extra);
+export { isSym };
 const SPACE = ' \t\r\n';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_';
 const DIGITS = '0123456789';
@@ -256,48 +260,14 @@ class Parser {
       this.expect(')');
       return inner;
     }
-    if (tok.kind === 'word' && tok.value === 'instance' && isSym(this.peek(), '(')) return this.instance(tok);
+    if (tok.kind === 'word' && tok.value === 'instance' && isSym(this.peek(), '(') && SYNTAX.instance) {
+      return SYNTAX.instance(this, tok);
+    }
     if (tok.kind === 'word' && isSym(this.peek(), '(')) return this.call(tok);
     if (tok.kind === 'word' && this.inPredicate && !Object.hasOwn(BINARY_PRECEDENCE, tok.value)) {
       return this.node('col', tok.value, [], tok.pos);
     }
     throw this.fail(tok);
-  }
-
-  expectWord(word) {
-    const tok = this.take();
-    if (tok.kind !== 'word' || tok.value !== word) throw this.fail(tok);
-  }
-
-  /** instance('list')/root/item[predicate]/column: a list's items (or a column of them) as a nodeset. */
-  instance(nameTok) {
-    if (this.inPredicate) throw new ExpressionError('instance() inside an instance() predicate', nameTok.pos);
-    this.take(); // "("
-    const name = this.take();
-    if (name.kind !== 'str') throw this.fail(name);
-    this.expect(')');
-    for (const part of ['root', 'item']) {
-      this.expect('/');
-      this.expectWord(part);
-    }
-    const args = [];
-    if (isSym(this.peek(), '[')) {
-      const start = this.take();
-      this.inPredicate = true;
-      const predicate = this.expression();
-      this.inPredicate = false;
-      this.expect(']');
-      if (predicate.depth > PREDICATE_DEPTH) throw new ExpressionError('instance() predicate too deeply nested', start.pos);
-      args.push(predicate);
-    }
-    let column = null;
-    if (isSym(this.peek(), '/')) {
-      this.take();
-      const tok = this.take();
-      if (tok.kind !== 'word') throw this.fail(tok);
-      column = tok.value;
-    }
-    return this.node('instance', [name.value, column], args, nameTok.pos);
   }
 
   call(nameTok) {
@@ -397,21 +367,6 @@ function evalCall(node, ctx) {
   return FUNCTIONS[name].run(ctx, ...args);
 }
 
-const MAX_ITEMS = 20000;
-
-/** The values of a column (or the names) of an instance's items the predicate keeps (engine/expression_instances.py). */
-function instanceItems(node, ctx) {
-  const [name, column] = node.value;
-  const items = Object.hasOwn(ctx.instances, name) ? ctx.instances[name].slice(0, MAX_ITEMS) : [];
-  const key = column || 'name';
-  const kept = [];
-  for (const item of items) {
-    if (node.args.length && !truthy(evalNode(node.args[0], { ...ctx, item }))) continue;
-    kept.push(Object.hasOwn(item, key) && item[key] !== null ? item[key] : '');
-  }
-  return new Nodeset(kept);
-}
-
 function evalNode(node, ctx) {
   switch (node.kind) {
     case 'num':
@@ -422,7 +377,7 @@ function evalNode(node, ctx) {
     case 'neg': return -toNum(evalNode(node.args[0], ctx));
     case 'op': return evalOp(node, ctx);
     case 'col': return Object.hasOwn(ctx.item, node.value) ? ctx.item[node.value] : null;
-    case 'instance': return instanceItems(node, ctx);
+    case 'instance': return SYNTAX.evaluateInstance(node, ctx, evalNode);
     default: return evalCall(node, ctx);
   }
 }
