@@ -131,7 +131,6 @@ class LongList:
     url: str | None
     query: str
     found: int
-    total: int
     filter: str = ""  # the choice filter as the phone evaluates it
     shown_max: int = SHOWN_MAX
 
@@ -158,7 +157,7 @@ def long_options(view, form: FormDefinition, scope: Scope, today, query: str, ur
     shown, found = shown_options([(name, label.text) for name, label in view.options], offered, query, chosen)
     view.options = [(name, labels[name]) for name in shown]
     view.option_media = {}
-    view.long_list = LongList(url, query, found, len(labels), written_filter)
+    view.long_list = LongList(url, query, found, written_filter)
 
 
 def answer_scope(form: FormDefinition, answers: dict) -> Scope:
