@@ -12,9 +12,14 @@ paint (the questions are visible) and the first frame after main.js marked `surv
 (live checks and draft saving are wired). Both are read from the page's own performance
 timeline, so the driver's round trips are not counted.
 
-Run: python bench/page_weight.py
+A questionnaire with long lists in cascade (tests/big_lists.py: 34 provinces, 408 districts,
+4,080 villages) is weighed beside the shipped ones.
+
+Run: python bench/page_weight.py [form_id ...]   (all of them without arguments)
 """
 
+import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -25,13 +30,14 @@ sys.path.insert(0, str(ROOT))
 from _common import load  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.big_lists import big_list_form  # noqa: E402
 from tests.servers import LiveServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--disable-gpu"]
 SLOW = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
-FORMS = ("capacity_building_feedback", "cultural_orientation_feedback")
+FORMS = ("capacity_building_feedback", "cultural_orientation_feedback", "villages")
 
 
 # Runs in every page before its own scripts: on each frame, note the first frame after the page
@@ -94,14 +100,18 @@ def measure(page, cdp, url: str, wired: bool = True) -> dict:
 
 
 def main() -> None:
+    wanted = sys.argv[1:] or FORMS
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        server = LiveServer(Path(tmp) / "instance", f"sqlite:///{tmp}/bench.db", ROOT / "forms").start()
+        forms = Path(tmp) / "forms"
+        shutil.copytree(ROOT / "forms", forms)
+        (forms / "villages.yaml").write_text(json.dumps(big_list_form(), ensure_ascii=False), encoding="utf-8")
+        server = LiveServer(Path(tmp) / "instance", f"sqlite:///{tmp}/bench.db", forms).start()
         try:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             print(load())
             print(f"{'page':34} {'raw KB':>8} {'sent KB':>8} {'reqs':>5} {'2nd KB':>7} "
                   f"{'paint s':>8} {'usable s':>9} {'floor s':>8}")
-            for form_id in FORMS:
+            for form_id in wanted:
                 context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
                 page = context.new_page()
                 cdp = context.new_cdp_session(page)

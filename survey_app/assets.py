@@ -38,7 +38,6 @@ from markupsafe import Markup
 from werkzeug.security import safe_join
 
 from .engine.expressions import browser_modules
-from .engine.expressions import browser_tables
 
 ONE_YEAR = 365 * 24 * 3600
 INLINE_STYLE = "css/app.css"
@@ -60,7 +59,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
     app.jinja_env.globals["module_preloads"] = module_preloads
     app.jinja_env.globals["expression_modules"] = lambda form: [asset_url(name) for name in browser_modules(form)]
-    app.jinja_env.globals["expression_tables"] = browser_tables
     css = minified(INLINE_STYLE, (static / INLINE_STYLE).read_text(encoding="utf-8"))
     if "</" in css:
         raise ValueError(f"{INLINE_STYLE} must not contain '</': it is inlined in a <style> element")

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session
 
+from . import form_media
 from . import sync_client
 from . import sync_files
 from . import tallies
@@ -91,7 +92,8 @@ def pull_forms_command(url, token, attempts, retry_delay, timeout):
     policy = sync_client.RetryPolicy(attempts=attempts, first_delay=retry_delay)
     with Session(get_engine()) as session:
         try:
-            report = sync_client.pull_forms(session=session, url=url, token=token, timeout=timeout, policy=policy)
+            report = sync_client.pull_forms(session=session, url=url, token=token, timeout=timeout, policy=policy,
+                                            media_folder=form_media.folder())
         except sync_client.SyncError as exc:
             raise click.ClickException(str(exc)) from exc
     for line in report.lines() or ["no questionnaires there"]:

@@ -25,6 +25,7 @@ from .engine.definition import META_TYPES
 from .engine.definition import FormDefinition
 from .engine.definition import Question
 from .engine.expressions import iso_day
+from .engine.long_lists import is_long
 from .engine.odk_markdown import references
 from .engine.odk_markdown import render
 from .engine.scopes import Scope
@@ -33,11 +34,13 @@ from .engine.texts import Resolved
 from .engine.texts import base_language
 from .engine.texts import resolve
 from .engine.validation import FieldError
+from .form_files import list_url
 from .form_structure import NEW
 from .form_structure import Instance
 from .form_structure import InstanceField
 from .form_structure import answer_scope
 from .form_structure import filtered_options
+from .form_structure import long_options
 from .form_structure import raw_repeats
 from .i18n import solar_hijri_input
 from .i18n import typed_date
@@ -194,6 +197,7 @@ class QuestionView:
     option_media: dict = field(default_factory=dict)  # option name -> {image/audio/video -> URL}
     assets: list[str] = field(default_factory=list)  # scripts and styles the first item brings
     form_version: str = ""  # the author's version label, shown above the first item
+    long_list: object = None  # a long list's search (form_structure.LongList), its options not all drawn
 
     @property
     def name(self) -> str:
@@ -309,7 +313,7 @@ def _view(form, wtform, question, lang, hidden=frozenset(), structure=None, *, v
         view.option_media = {choice.name: urls for choice in form.choices_for(question)
                              if (urls := _media_urls(form, choice.media, lang))}
     if structure is not None:
-        filtered_options(view, form, structure.scope, structure.today)
+        _choices_on_page(view, form, structure, structure.scope, lang)
     view.children = [_view(form, wtform, child, lang, hidden, structure, values=view.answers)
                      for child in question.children]
     return view
@@ -324,10 +328,14 @@ class StructureState:
     errors: dict[str, FieldError]  # the errors the page shows
     hidden: set[str]
     today: str
+    version: object = None  # the FormVersion drawn, whose long lists have files of their own
+    searches: dict = field(default_factory=dict)  # what was typed in long lists' search boxes, by field
 
 
-def structure_state(form: FormDefinition, raw: dict, outcome, today: datetime.date, shown: dict) -> StructureState:
-    return StructureState(raw, answer_scope(form, outcome.answers), shown, outcome.hidden, iso_day(today))
+def structure_state(form: FormDefinition, raw: dict, outcome, today: datetime.date, shown: dict, *,
+                    version=None, searches=None) -> StructureState:
+    return StructureState(raw, answer_scope(form, outcome.answers), shown, outcome.hidden, iso_day(today),
+                          version, searches or {})
 
 
 def repeat_view(form, question, lang, state: StructureState, prefix: str, rows, scope) -> QuestionView:
@@ -347,7 +355,7 @@ def repeat_view(form, question, lang, state: StructureState, prefix: str, rows, 
                                        _instance_items(form, question.children, lang, state, f"{path}/{number}/",
                                                        row if isinstance(row, dict) else {}, inner)))
     empty = scope.inside(question.name, {}, len(rows) + 1)
-    blank = StructureState({}, empty, {}, set(), state.today)
+    blank = StructureState({}, empty, {}, set(), state.today, state.version)
     view.template = Instance(-1, f"{path}/{NEW}/",
                              _instance_items(form, question.children, lang, blank, f"{path}/{NEW}/", {}, empty))
     return view
@@ -377,8 +385,17 @@ def _instance_view(form, question, lang, state: StructureState, prefix: str, row
         hidden_at_start=path in state.hidden and question.type != "calculate", path=path)
     if question.is_choice:
         view.options = _options(form, question, lang)
-    filtered_options(view, form, scope, state.today)
+    _choices_on_page(view, form, state, scope, lang)
     return view
+
+
+def _choices_on_page(view, form, state: "StructureState", scope, lang: str) -> None:
+    """Mark the options a filter takes away, or keep only those a long list's search and filter pick."""
+    if not is_long(form, view.question):
+        filtered_options(view, form, scope, state.today)
+        return
+    url = list_url(state.version, view.question.list_name, lang) if state.version is not None else None
+    long_options(view, form, scope, state.today, state.searches.get(view.name, ""), url)
 
 
 def _default_of(question: Question):

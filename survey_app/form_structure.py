@@ -20,6 +20,9 @@ from .engine.choice_filter import columns
 from .engine.choice_filter import written
 from .engine.definition import FormDefinition
 from .engine.definition import Question
+from .engine.long_lists import MAX_QUERY
+from .engine.long_lists import SHOWN_MAX
+from .engine.long_lists import shown_options
 from .engine.scopes import RepeatIndex
 from .engine.scopes import Scope
 from .engine.structured_check import MAX_INSTANCES
@@ -119,6 +122,42 @@ def filtered_options(view, form: FormDefinition, scope: Scope, today) -> None:
     view.choice_columns = {choice.name: columns(choice) for choice in choices}
     offered = {choice.name for choice in allowed(question.choice_filter, choices, scope, today=today)}
     view.filtered_out = {choice.name for choice in choices} - offered
+
+
+@dataclass
+class LongList:
+    """A long list's question on the page: where its file is, what was searched, how many options match."""
+
+    url: str | None
+    query: str
+    found: int
+    filter: str = ""  # the choice filter as the phone evaluates it
+    shown_max: int = SHOWN_MAX
+
+
+SEARCH = "_search:"  # a long list's search box is named _search:<field name>
+
+
+def search_terms(formdata) -> dict[str, str]:
+    """The searches typed in long lists' boxes of a posted page, by field name."""
+    return {key[len(SEARCH):]: value[:MAX_QUERY] for key, value in formdata.items() if key.startswith(SEARCH)}
+
+
+def long_options(view, form: FormDefinition, scope: Scope, today, query: str, url: str | None) -> None:
+    """Keep only the options of a long list the search and the filter pick (engine/long_lists.py)."""
+    question = view.question
+    offered, written_filter = None, ""
+    if question.choice_filter:
+        written_filter = written(question.choice_filter)
+        offered = {choice.name for choice in allowed(question.choice_filter, form.choices_for(question), scope,
+                                                     today=today)}
+    data = getattr(view.wtfield, "data", None)
+    chosen = [str(value) for value in data] if isinstance(data, list) else [str(data)] if data else []
+    labels = dict(view.options)
+    shown, found = shown_options([(name, label.text) for name, label in view.options], offered, query, chosen)
+    view.options = [(name, labels[name]) for name in shown]
+    view.option_media = {}
+    view.long_list = LongList(url, query, found, written_filter)
 
 
 def answer_scope(form: FormDefinition, answers: dict) -> Scope:

@@ -20,6 +20,7 @@ from sqlmodel import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import answer_files
+from . import form_files
 from . import form_media as media_files
 from .assessments.participants import code_block
 from .assessments.participants import metadata as assessment_metadata
@@ -31,6 +32,8 @@ from .db import RETRY_AFTER
 from .db import STORAGE_ERRORS
 from .db import get_session
 from .db import is_unavailable
+from .engine.long_lists import has_drawn_filters
+from .engine.long_lists import long_lists
 from .engine.texts import resolve
 from .engine.validation import FieldError
 from .engine.validation import storable_text
@@ -48,6 +51,7 @@ from .form_structure import navigation
 from .form_structure import page_plan
 from .form_structure import page_screens
 from .form_structure import posted_screen
+from .form_structure import search_terms
 from .forms_store import content_hash
 from .forms_store import current_versions
 from .forms_store import definition_of
@@ -171,7 +175,9 @@ def form_page(form_id):
     elif request.method == "POST":
         wtform.form_errors.append(_("This page had expired. Please check your answers and send them again."))
     items, closing = _split_closing(question_views(definition, wtform, lang, outcome.hidden,
-                                                   structure_state(definition, raw, outcome, today, shown)))
+                                                   structure_state(definition, raw, outcome, today, shown,
+                                                                   version=version,
+                                                                   searches=search_terms(request.form))))
     backward = step == "_page" and screen < posted_screen(request.form)
     return render_template(
         "participants/form.html", definition=definition, version=version, wtform=wtform,
@@ -181,6 +187,9 @@ def form_page(form_id):
         errors=[item for item in _flat(items) if getattr(item.wtfield, "errors", None)],
         workshop_code=workshop_code, languages=_workshop_languages(session, workshop_code, definition.languages),
         screens=page_screens(definition, items, outcome.hidden, screen, backward), assessment=assessment, mode=mode,
+        tables_url=form_files.file_url(version, form_files.TABLES), has_long_lists=bool(long_lists(definition)),
+        preloads=form_files.page_urls(version, lang),
+        drawn_filters=has_drawn_filters(definition),
     ), status, {"Retry-After": RETRY_AFTER} if status == 503 else {}
 
 
@@ -266,6 +275,7 @@ def service_worker():
     current = [definition_of(version) for version in current_versions(session=get_session())]
     urls += [url_for(".form_media", sha256=sha256, filename=name)
              for sha256, name in media_files.precache_list(current, budget)]
+    urls += [url for version in current_versions(session=session) for url in form_files.all_urls(version)]
     settings = {"urls": urls, "forms": forms, "default_language": current_app.config["SURVEY_DEFAULT_LANGUAGE"],
                 "interface_languages": list(INTERFACE_LANGUAGES)}
     template = render_template("participants/sw.js", cache_name="", **settings)
@@ -282,6 +292,16 @@ def form_media(sha256, filename):
     inline = media_files.shown_inline(kind)
     return send_file(path, mimetype=kind if inline else "application/octet-stream", max_age=365 * 24 * 3600,
                      as_attachment=not inline, download_name=filename, conditional=True)
+
+
+@bp.get("/form-files/<form_id>/<version>/<sha256>.json")
+def form_file(form_id, version, sha256):
+    """Serve a long choice list or the pulldata() rows of a form version by content hash (cacheable for a year)."""
+    record = get_version(session=get_session(), form_id=form_id, version=version) or abort(404)
+    body = form_files.body_of(record, sha256) or abort(404)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Cache-Control"] = f"public, max-age={365 * 24 * 3600}, immutable"
+    return response
 
 
 PRECACHED_WORKSHOPS = 20

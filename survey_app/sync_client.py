@@ -46,6 +46,8 @@ from .submissions import NOT_ACCEPTED
 from .submissions import REJECTED
 from .submissions import STORED
 from .submissions import keep_aside
+from .sync_media import MediaError
+from .sync_media import pull_files
 
 STATUSES = (STORED, DUPLICATE, CONFLICT, REJECTED)
 REFUSED = "refused"  # a record the destination refused outright (an older server, or one it could not read)
@@ -396,8 +398,11 @@ def get_json(url: str, *, token: str | None = None, timeout: float = 30.0, polic
 
 
 def pull_forms(*, session: Session, url: str, token: str | None = None, timeout: float = 30.0,
-               policy: RetryPolicy | None = None) -> PullReport:
-    """Publish locally the current version of every questionnaire the other server publishes."""
+               policy: RetryPolicy | None = None, media_folder: Path | None = None) -> PullReport:
+    """Publish locally the current version of every questionnaire the other server publishes.
+
+    With a media folder, the files each version names come too (sync_media.py), before it is published.
+    """
     base = normalise_url(url)
     listing = get_json(f"{base}/api/v1/forms", token=token, timeout=timeout, policy=policy)
     if not isinstance(listing, dict) or not isinstance(listing.get("forms"), list):
@@ -406,22 +411,27 @@ def pull_forms(*, session: Session, url: str, token: str | None = None, timeout:
     for item in listing["forms"]:
         form_id, remote = str(item.get("form_id")), item.get("version")
         local = get_version(session=session, form_id=form_id)
-        if local is not None and local.version == remote:
-            report.unchanged.append(f"{form_id} {remote}")
-            continue
         try:
-            _pull_one(session, base, form_id, local, report, token=token, timeout=timeout, policy=policy)
-        except (SyncError, DefinitionError) as exc:
+            if local is not None and local.version == remote:
+                if media_folder is not None:  # a file missed by an earlier pull comes now
+                    pull_files(base, local.definition, media_folder, token=token, timeout=timeout)
+                report.unchanged.append(f"{form_id} {remote}")
+                continue
+            _pull_one(session, base, form_id, local, report, media_folder, token=token, timeout=timeout,
+                      policy=policy)
+        except (SyncError, DefinitionError, MediaError) as exc:
             report.errors.append(f"{form_id}: {exc}")
     return report
 
 
-def _pull_one(session, base, form_id, local, report, **options) -> None:
+def _pull_one(session, base, form_id, local, report, media_folder, **options) -> None:
     document = get_json(f"{base}/api/v1/forms/{urllib.parse.quote(form_id, safe='')}", **options)
     definition = document.get("definition") if isinstance(document, dict) else None
     load_dict(definition, source=f"{form_id} from {base}")  # never publish what participants' pages cannot show
     if definition.get("form_id") != form_id:
         raise SyncError(f"the definition served for {form_id} is for {definition.get('form_id')!r}")
+    if media_folder is not None:
+        pull_files(base, definition, media_folder, token=options["token"], timeout=options["timeout"])
     version = publish(session=session, definition=definition)
     before = f"{local.version} -> " if local is not None else "new "
     remote = document.get("version")

@@ -31,7 +31,7 @@ CASES = VECTORS["cases"]
 def _kwargs(case: dict) -> dict:
     context = Context(today=case.get("today", VECTORS["today"]), now=case.get("now", ""),
                       position=case.get("position", 1), attachments=case.get("attachments", {}),
-                      choice_labels=case.get("choice_labels", {}))
+                      choice_labels=case.get("choice_labels", {}), instances=case.get("instances", {}))
     return {"current": case.get("current"), "context": context}
 
 
@@ -42,7 +42,9 @@ def _answers(case: dict) -> dict:
 
 
 def _assert_value(actual, expected) -> None:
-    if isinstance(expected, bool) or expected is None:
+    if isinstance(expected, dict) and "nodeset" in expected:  # a lookup's values
+        assert isinstance(actual, Nodeset) and list(actual) == expected["nodeset"], actual
+    elif isinstance(expected, bool) or expected is None:
         assert actual is expected
     elif isinstance(expected, (int, float)):
         assert isinstance(actual, (int, float)) and not isinstance(actual, bool), actual

@@ -23,10 +23,13 @@ from .definition import FormDefinition
 from .definition import Question
 from .expression_attachments import choice_labels
 from .expression_functions import Context
+from .expression_instances import instances_for
 from .expression_parser import parse
 from .expression_source import SourceWriter
 from .expression_source import build
 from .expression_source import factory_header
+from .expression_values import Nodeset
+from .expression_values import to_str
 
 MEMO_TYPES = frozenset({"rating", "select_one", "integer", "decimal", "date"})  # typed values: int, float, str
 MEMO_SIZE = 512
@@ -74,7 +77,8 @@ class _FormWriter:
         inputs = [question for question, _ in self.walked if question.is_input]
         calculations = [question for question, _ in self.walked if question.type == "calculate"]
         names = frozenset(self.local)
-        tables = f"attachments={self.constant(form_attachments)}, choice_labels={self.constant(labels)}"
+        tables = (f"attachments={self.constant(form_attachments)}, choice_labels={self.constant(labels)}, "
+                  f"instances={self.constant(instances_for(self.form))}")
         self.emit(2, f"ctx = _Context(today, {tables})", "errors = {}", "hidden = set()", "format_errors = {}",
                   f"unknown = sorted(unknown) if (unknown := raw.keys() - {self.constant(names)}) else []")
         for question, _ in self.walked:
@@ -160,7 +164,12 @@ class _FormWriter:
 
 
 def calculated(result):
-    """A calculation's value as stored: whole floats become integers, NaN and infinities nothing."""
+    """A calculation's value as stored: whole floats become integers, NaN and infinities nothing.
+
+    A lookup (instance(...)/root/item[...]/label) is a nodeset: its first value is kept, as text.
+    """
+    if isinstance(result, Nodeset):
+        return to_str(result)
     if isinstance(result, float):
         if not math.isfinite(result):
             return None

@@ -69,6 +69,7 @@ class Context:
     values: Callable[[str], Any] | None = None
     attachments: Mapping[str, Sequence[Mapping[str, str]]] = field(default_factory=dict)  # CSV name -> rows
     choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # question -> option -> label
+    instances: Mapping[str, Sequence[Mapping[str, str]]] = field(default_factory=dict)  # list -> items (instance())
 
 
 class Function(NamedTuple):

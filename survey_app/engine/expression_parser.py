@@ -39,7 +39,9 @@ _BINARY_PRECEDENCE = {
     "div": 6,
     "mod": 6,
 }
-_SYMBOLS = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",")
+_SYMBOLS = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",", "/", "[", "]")
+PREDICATE_DEPTH = 7
+"""Limit on the depth of an instance() predicate (it is written inline, never split, see expression_source)."""
 _SPACE = " \t\r\n"
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 _DIGITS = "0123456789"
@@ -57,7 +59,9 @@ class ExpressionError(ValueError):
 class Node(NamedTuple):
     """Immutable AST node, so cached trees can be shared safely."""
 
-    kind: str  # num, str, ref, cur (.), parent (..), neg, op (2 or more args, folded left), call
+    # num, str, ref, cur (.), parent (..), neg, op (2 or more args, folded left), call,
+    # instance (value: (list, column); args: the predicate, if any), col (a column of an instance's item)
+    kind: str
     value: object = None
     args: tuple[Node, ...] = ()
     depth: int = 1
@@ -178,6 +182,7 @@ class _Parser:
         self.tokens = _tokenize(text)
         self.i = 0
         self.nesting = 0
+        self.in_predicate = False  # bare words are the columns of an instance's item
 
     def peek(self) -> _Token:
         return self.tokens[self.i]
@@ -243,9 +248,49 @@ class _Parser:
             self.expect(")")
             return inner
         nxt = self.peek()
+        if tok.kind == "word" and tok.value == "instance" and nxt.kind == "sym" and nxt.value == "(":
+            return self.instance(tok)
         if tok.kind == "word" and nxt.kind == "sym" and nxt.value == "(":
             return self.call(tok)
+        if tok.kind == "word" and self.in_predicate and tok.value not in _BINARY_PRECEDENCE:
+            return Node("col", str(tok.value))
         raise self.fail(tok)
+
+    def expect_word(self, word: str) -> None:
+        tok = self.take()
+        if tok.kind != "word" or tok.value != word:
+            raise self.fail(tok)
+
+    def instance(self, name_tok: _Token) -> Node:
+        """instance('list')/root/item[predicate]/column: a list's items (or a column of them) as a nodeset."""
+        if self.in_predicate:
+            raise ExpressionError("instance() inside an instance() predicate", name_tok.pos)
+        self.take()  # "("
+        name = self.take()
+        if name.kind != "str":
+            raise self.fail(name)
+        self.expect(")")
+        for part in ("root", "item"):
+            self.expect("/")
+            self.expect_word(part)
+        args: tuple[Node, ...] = ()
+        if self.peek().kind == "sym" and self.peek().value == "[":
+            start = self.take()
+            self.in_predicate = True
+            predicate = self.expression()
+            self.in_predicate = False
+            self.expect("]")
+            if predicate.depth > PREDICATE_DEPTH:
+                raise ExpressionError("instance() predicate too deeply nested", start.pos)
+            args = (predicate,)
+        column = None
+        if self.peek().kind == "sym" and self.peek().value == "/":
+            self.take()
+            tok = self.take()
+            if tok.kind != "word":
+                raise self.fail(tok)
+            column = str(tok.value)
+        return self.node("instance", (str(name.value), column), args, name_tok.pos)
 
     def call(self, name_tok: _Token) -> Node:
         name = str(name_tok.value)

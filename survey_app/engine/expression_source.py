@@ -20,6 +20,7 @@ from functools import reduce
 
 from . import expression_values as values
 from .expression_functions import FUNCTIONS
+from .expression_instances import instance_items
 from .expression_parser import Node
 
 HOIST_EVERY = 8  # tree levels kept on one line at most
@@ -52,6 +53,8 @@ HELPERS: dict[str, object] = {
     "_normalize": values.normalize,
     "_lookup": _lookup,
     "_chain": lambda op, *args: reduce(_BINARY[op], args),
+    "_column": lambda item, name: item.get(name),
+    "_instance": instance_items,
 }
 
 # The commonest functions written inline, {0}, {1}... being the arguments' source; the others
@@ -126,6 +129,10 @@ class SourceWriter:
             return current
         if kind == "parent":
             return self.constant("")
+        if kind == "col":  # only inside an instance() predicate, where _item is the item read
+            return f"_column(_item, {self.constant(value)})"
+        if kind == "instance":
+            return self._instance(node, current)
         args = [self.expression(arg, current, hoisted) for arg in node.args]
         if kind == "neg":
             return f"(-{self._number(node.args[0], args[0])})"
@@ -144,6 +151,15 @@ class SourceWriter:
         elif value == "indexed-repeat":
             args = [self.constant(node.args[0].value), *args]
         return f"{run}(ctx, {', '.join(args)})"
+
+    def _instance(self, node: Node, current: str) -> str:
+        """An instance's items as a nodeset, the predicate written inline as a function of the item."""
+        name, column = node.value
+        predicate = "None"
+        if node.args:
+            inner: list[str] = []  # the parser bounds a predicate's depth, so nothing is hoisted out of it
+            predicate = f"(lambda _item: {self.condition(node.args[0], current, inner)})"
+        return f"_instance(ctx, {self.constant(name)}, {self.constant(column)}, {predicate})"
 
     def _operator(self, op: str, nodes: tuple[Node, ...], args: list[str]) -> str:
         if op in ("or", "and"):

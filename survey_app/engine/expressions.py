@@ -51,6 +51,8 @@ from . import expression_source
 from .expression_attachments import choice_labels
 from .expression_functions import BROWSER_CORE
 from .expression_functions import Context
+from .expression_instances import instances_for
+from .expression_instances import used_instances
 from .expression_parser import FUNCTION_ARITY
 from .expression_parser import MAX_DEPTH
 from .expression_parser import ExpressionError
@@ -114,7 +116,7 @@ def browser_modules(form) -> list[str]:
             text = getattr(question, field, None)
             if text and isinstance(text, str) and _functions(text) - BROWSER_CORE:
                 return [BROWSER_FUNCTIONS]
-    return []
+    return [BROWSER_FUNCTIONS] if used_instances(form) else []  # instance() is read by a module of its own
 
 
 def browser_tables(form) -> dict:
@@ -134,6 +136,8 @@ def browser_tables(form) -> dict:
         tables["attachments"] = {name: [dict(row) for row in rows] for name, rows in form.attachments.items()}
     if "jr:choice-name" in used:
         tables["choiceLabels"] = choice_labels(form)
+    if instances := instances_for(form):
+        tables["instances"] = instances
     return tables
 
 
@@ -206,7 +210,8 @@ def instance_namer(form) -> Callable[[Mapping[str, Any]], str]:
         node = parse(form.instance_name)
     except ExpressionError:
         return lambda answers: ""
-    tables = {"attachments": form.attachments, "choice_labels": choice_labels(form)}
+    tables = {"attachments": form.attachments, "choice_labels": choice_labels(form),
+              "instances": instances_for(form)}
 
     def name(answers: Mapping[str, Any]) -> str:
         value = evaluate(node, answers if isinstance(answers, Mapping) else {}, context=Context(**tables))

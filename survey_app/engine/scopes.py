@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from .definition import FormDefinition
+from .expression_attachments import choice_labels
+from .expression_instances import instances_for
 from .expressions import evaluate
 
 try:  # the expression functions of several values: sum, count, position, indexed-repeat
@@ -33,6 +35,7 @@ class RepeatIndex:
     """Where each name lives: the repeat that holds it directly (None at the top level)."""
 
     def __init__(self, form: FormDefinition) -> None:
+        self.form = form
         self.owner: dict[str, str | None] = {}
         self.ancestors: dict[str | None, tuple[str, ...]] = {None: ()}
         for question, parents in form.walk_all():
@@ -40,6 +43,12 @@ class RepeatIndex:
             self.owner[question.name] = repeats[-1] if repeats else None
             if question.type == "repeat":
                 self.ancestors[question.name] = (*repeats, question.name)
+
+    @cached_property
+    def tables(self) -> dict:
+        """What pulldata(), jr:choice-name() and instance() read, as the flat questionnaire's context holds it."""
+        return {"attachments": self.form.attachments, "choice_labels": choice_labels(self.form),
+                "instances": instances_for(self.form)}
 
     def chain(self, scope_repeat: str | None, owner: str | None) -> tuple[str, ...] | None:
         """The repeats from inside scope_repeat down to owner, or None where owner is not inside it."""
@@ -103,7 +112,7 @@ def evaluate_in(expression: str, scope: Scope, *, today: str, current=None):
     """Evaluate where the scope is: its answers, and its position among the instances of its repeat."""
     if Context is None:
         return evaluate(expression, scope, current=current, today=today)
-    context = Context(today=today, position=scope.position or 1, values=scope.every)
+    context = Context(today=today, position=scope.position or 1, values=scope.every, **scope.index.tables)
     return evaluate(expression, scope, current=current, today=today, context=context)
 
 

@@ -17,6 +17,7 @@ const options = (c) => ({
   position: c.position,
   attachments: c.attachments,
   choiceLabels: c.choice_labels,
+  instances: c.instances,
 });
 
 // {"nodeset": [...]} stands for the values of a question inside a repeat
@@ -24,7 +25,10 @@ const answersOf = (c) => Object.fromEntries(Object.entries(c.answers ?? {}).map(
   name, value && typeof value === 'object' && 'nodeset' in value ? new Nodeset(value.nodeset) : value]));
 
 function assertValue(actual, expected) {
-  if (expected === null || typeof expected === 'boolean') {
+  if (expected && typeof expected === 'object' && 'nodeset' in expected) {  // a lookup's values
+    assert.ok(actual instanceof Nodeset, `expected a nodeset, got ${JSON.stringify(actual)}`);
+    assert.deepEqual([...actual.values], expected.nodeset);
+  } else if (expected === null || typeof expected === 'boolean') {
     assert.equal(actual, expected);
   } else if (typeof expected === 'number') {
     assert.equal(typeof actual, 'number', `expected a number, got ${JSON.stringify(actual)}`);

@@ -7,6 +7,7 @@
 // one of them (engine/expressions.py: browser_modules), keeping plain forms light.
 
 import * as calendar from './expression_calendar.js';
+import './expression_instances.js';
 import { check, matches } from './expression_regex.js';
 import {
   CORE_FUNCTIONS, addFunctions, chars, row, trimAscii, valuesOf,

@@ -64,7 +64,12 @@ const BINARY_PRECEDENCE = {
   'or': 1, 'and': 2, '=': 3, '!=': 3, '<': 4, '<=': 4, '>': 4, '>=': 4,
   '+': 5, '-': 5, '*': 6, 'div': 6, 'mod': 6,
 };
-const SYMBOLS = ['!=', '<=', '>=', '=', '<', '>', '+', '-', '*', '(', ')', ','];
+const SYMBOLS = ['!=', '<=', '>=', '=', '<', '>', '+', '-', '*', '(', ')', ',', '/', '[', ']'];
+// instance('list')/root/item[...]: read and evaluated by expression_instances.js, which a page loads
+// only for a questionnaire that uses it (with the functions beyond the core).
+const SYNTAX = {};
+export const addSyntax = (extra) => Object.assign(SYNTAX, extra);
+export { isSym };
 const SPACE = ' \t\r\n';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_';
 const DIGITS = '0123456789';
@@ -186,6 +191,7 @@ class Parser {
     this.tokens = tokenize(text);
     this.i = 0;
     this.nesting = 0;
+    this.inPredicate = false;  // bare words are the columns of an instance's item
   }
 
   peek() { return this.tokens[this.i]; }
@@ -254,7 +260,13 @@ class Parser {
       this.expect(')');
       return inner;
     }
+    if (tok.kind === 'word' && tok.value === 'instance' && isSym(this.peek(), '(') && SYNTAX.instance) {
+      return SYNTAX.instance(this, tok);
+    }
     if (tok.kind === 'word' && isSym(this.peek(), '(')) return this.call(tok);
+    if (tok.kind === 'word' && this.inPredicate && !Object.hasOwn(BINARY_PRECEDENCE, tok.value)) {
+      return this.node('col', tok.value, [], tok.pos);
+    }
     throw this.fail(tok);
   }
 
@@ -364,6 +376,8 @@ function evalNode(node, ctx) {
     case 'parent': return '';
     case 'neg': return -toNum(evalNode(node.args[0], ctx));
     case 'op': return evalOp(node, ctx);
+    case 'col': return Object.hasOwn(ctx.item, node.value) ? ctx.item[node.value] : null;
+    case 'instance': return SYNTAX.evaluateInstance(node, ctx, evalNode);
     default: return evalCall(node, ctx);
   }
 }
@@ -413,6 +427,7 @@ export function evaluate(astOrText, answers, opts = {}) {
     values: options.values || null,
     attachments: options.attachments || TABLES.attachments || {},
     choiceLabels: options.choiceLabels || TABLES.choiceLabels || {},
+    instances: options.instances || TABLES.instances || {},
   };
   return evalNode(asNode(astOrText), ctx);
 }

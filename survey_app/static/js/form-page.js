@@ -1,7 +1,6 @@
 // The questionnaire form: live relevance and checks before submit. Without it the page
 // still works as a plain HTML form.
 
-import { useTables } from './expressions.js';
 import { isoDay } from './locale.js';
 import { validate } from './validation.js';
 
@@ -13,7 +12,8 @@ export function describeQuestions(form) {
     for (let up = el.parentElement.closest('[data-type="group"]'); up; up = up.parentElement.closest('[data-type="group"]')) {
       parents.push(up.dataset.name);
     }
-    const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox], option'))
+    // A long list draws a few of its options; long-lists.js gave the element all of their names.
+    const options = el.choiceNames || Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox], option'))
       .map((i) => i.value).filter(Boolean);
     return {
       el,
@@ -88,7 +88,6 @@ function showSummary(form, summary, invalid) {
  */
 export function enhance(form, { today = () => isoDay(new Date()), onValid = null, extensions = [] } = {}) {
   const questions = describeQuestions(form);
-  if (form.dataset.expressionTables) useTables(JSON.parse(form.dataset.expressionTables));
   let previous = {};  // the calculations' last values: once() keeps the first one
   let attempted = false;
   let within = null;  // a screen whose errors are shown before the whole form is sent (pages.js)

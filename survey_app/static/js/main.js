@@ -246,12 +246,18 @@ function restore(form, questions, raw) {
   form.dispatchEvent(new Event('change'));
 }
 
-/** The modules a questionnaire's structure needs (repeats, filtered choices, pages), named by the page. */
+/**
+ * The modules a questionnaire's structure needs (repeats, filtered choices, pages, long lists, the
+ * files pulldata() reads), named by the page; each may first fetch what it reads (`prepare`).
+ */
 async function loadExtensions(form) {
-  const known = new Set(['repeats', 'choice-filter', 'pages', 'participant-code', 'photos']);
+  const known = new Set([
+    'repeats', 'choice-filter', 'pages', 'participant-code', 'photos', 'long-lists', 'form-tables',
+  ]);
   const names = (form.dataset.extensions || '').split(' ').filter((name) => known.has(name));
   try {
     const modules = await Promise.all(names.map((name) => import(`./${name}.js`)));
+    await Promise.all(modules.map((module) => module.prepare?.(form, (url) => window.fetch(url))));
     return modules.map((module) => module.extension({ showError }));
   } catch {
     return null;

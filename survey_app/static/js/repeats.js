@@ -100,7 +100,7 @@ function describeItems(instance) {
       for (let up = el.parentElement.closest('[data-type]'); up && instance.contains(up); up = up.parentElement.closest('[data-type]')) {
         parents.push(up.dataset.name.split('/').pop());
       }
-      const options = Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]'))
+      const options = el.choiceNames || Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]'))
         .filter((input) => input.closest('[data-instance]') === instance).map((input) => input.value);
       return {
         el, path: el.dataset.name, name: el.dataset.name.split('/').pop(), type: el.dataset.type, parents,

@@ -2,7 +2,8 @@
 // server (which stays the authority): type the raw values, compute calculations, drop
 // hidden questions, then apply required and constraint rules. Pure, no DOM.
 
-import { evaluate, evaluateBool } from './expressions.js';
+import { Nodeset, evaluate, evaluateBool } from './expressions.js';
+import { toStr } from './expression_values.js';
 import { parseDate, toAsciiDigits } from './locale.js';
 
 export const MAX_TEXT_LENGTH = 5000;
@@ -78,7 +79,7 @@ function withContext(values, context) {
 function calculated(question, values, today, current) {
   const result = evaluate(question.calculation, values, { today, current });
   if (typeof result === 'number' && !Number.isFinite(result)) return null;
-  return result;
+  return result instanceof Nodeset ? toStr(result) : result;  // a lookup's first value, as the server keeps it
 }
 
 /**

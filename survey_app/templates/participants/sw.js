@@ -111,6 +111,18 @@ async function fromMedia(request) {
   });
 }
 
+/** A questionnaire's long list or pulldata() rows: named by its content, kept once fetched (an older version's too). */
+async function keptFile(request) {
+  const cached = await caches.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    const copy = response.clone();
+    caches.open(CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
@@ -118,6 +130,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fromMedia(event.request));
   } else if (url.pathname.startsWith('/assets/')) {
     event.respondWith(cacheFirst(event.request));
+  } else if (url.pathname.startsWith('/form-files/')) {
+    event.respondWith(keptFile(event.request));
   } else if (event.request.mode === 'navigate' || cacheable(url)) {
     event.respondWith(networkFirst(event.request));
   }
