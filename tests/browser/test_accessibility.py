@@ -31,7 +31,7 @@ PASSWORD = "a long enough password"
 # Endpoints that are not pages: files, JSON, images, downloads and the service worker.
 NOT_PAGES = {"static", "asset", "participants.service_worker", "organisers.workshop_qr", "organisers.download",
              "organisers.export_file", "organisers.assessment_export", "participants.form_media", "health.healthz",
-             "organisers.answer_file"}
+             "organisers.answer_file", "participants.form_file"}
 SERIOUS = {"critical", "serious"}
 
 
