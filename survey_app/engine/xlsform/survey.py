@@ -19,6 +19,7 @@ from ..definition import TRANSLATABLE_FIELDS
 from ..loader import KNOWN_KEYS
 from ..loader import NAME_RE
 from . import appearances
+from . import loops
 from .choices import list_from_file
 from .columns import EXPRESSION_FIELDS
 from .columns import SURVEY_FIELDS
@@ -54,12 +55,17 @@ class SurveyBuilder:
         self.external = external
         self.by_key: dict[str, tuple[int, dict]] = {}
         self.ignored: dict[str, list[int]] = {}
+        self.given_up: set[tuple[str, str]] = set()  # (question, rule) taken out after a loader problem
 
     def warn(self, number: int, message: str) -> None:
         self.report.warn(f"survey row {number}: {message}")
 
     def build(self, sheet) -> list[dict]:
         rows = [(number, item) for number, raw in sheet.rows if (item := self._cells(number, raw, sheet))]
+        for number, item in rows:
+            if not item.get("name") and item["type"].lower() == "note":  # pyxform lets a note go unnamed
+                item["name"], item["unnamed"] = f"note_{number}", True
+        rows = loops.expand(rows, self.lists, self.warn)
         counts = Counter(item.get("name") for _, item in rows if item.get("name"))
         top: list[dict] = []
         stack = [(0, "survey", top, ())]  # open containers: (row, kind, children, path of names)
@@ -119,6 +125,8 @@ class SurveyBuilder:
         key = name if NAME_RE.match(name) else re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".-") or "_"
         if not NAME_RE.match(key):
             key = f"_{key}"
+        if key.startswith("__"):  # `__version__` in forms from KoboToolbox; the engine keeps '__' for filters
+            key = "_" + key.lstrip("_")
         groups = [part for part in path if part]
         for depth in range(1, len(groups) + 1 if counts[name] > 1 else 0):
             key = ".".join([*groups[-depth:], name if NAME_RE.match(name) else key.rpartition(".")[2]])
@@ -126,7 +134,7 @@ class SurveyBuilder:
                 break
         if key in self.by_key:
             key = f"{key}_{number}"
-        if key != name:
+        if key != name and not item.get("unnamed") and not item.get("loop_copy"):
             reason = f"is used more than once in the form, so its answers are kept as '{key}'" if counts[name] > 1 \
                 else f"is written '{key}' here"
             self.warn(number, f"the name '{name}' {reason}")
@@ -274,6 +282,8 @@ class SurveyBuilder:
             return False
         number, question = self.by_key[match.group(1)]
         key = match.group(2)
+        if (match.group(1), key) in self.given_up:
+            return True  # a second problem with a rule already taken out
         if key == "choice" and "choice list" in problem:
             question["type"] = "text"
             self.warn(number, f"{problem.split(': ', 1)[1]}; the answer is typed as text")
@@ -281,6 +291,7 @@ class SurveyBuilder:
         if key not in dropped or key not in question:
             return False
         del question[key]
+        self.given_up.add((match.group(1), key))
         self.warn(number, f"{problem.split(': ', 1)[1]}; {dropped[key]}")
         if key == "calculation" and question["type"] == "calculate":
             question["type"] = "hidden"
