@@ -131,3 +131,20 @@ def test_a_loop_over_a_list_asks_its_questions_once_per_option(runner, client, s
     assert "How often is a taxi available?" in page
     stored = answered(client, session, {"available": ["bus"], bus["name"]: "weekly"})
     assert stored[bus["name"]] == "weekly" and taxi["name"] not in stored
+
+
+def test_a_row_with_only_a_stray_cell_is_a_comment_left_out(runner, client, session, tmp_path):
+    survey = [{"type": "text", "name": "village", "label": "Village", "required": None},
+              {"type": None, "name": None, "label": None, "required": "yes"},
+              {"type": "integer", "name": "people", "label": "People"}]
+    definition, output = imported(runner, tmp_path, survey)
+    assert [q["name"] for q in definition["survey"]] == ["village", "people"]
+    assert "a row without type, name or label is a comment; it is left out (row 3)" in output
+    assert answered(client, session, {"village": "Herat", "people": "3"})["people"] == 3
+
+
+def test_a_row_with_a_name_but_no_type_is_still_refused(runner, tmp_path):
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(xlsx([{"type": None, "name": "lost", "label": "Lost"}], (), SETTINGS))
+    result = runner.invoke(args=["forms", "import", str(path)])
+    assert result.exit_code != 0 and "survey row 2: the type is missing" in result.output

@@ -109,6 +109,9 @@ class SurveyBuilder:
                 self.ignored.setdefault(header, []).append(number)
         if not item and not texts and not media:
             return None
+        if not item.get("type") and not item.get("name") and "label" not in texts:
+            self.report.warn_row("survey: a row without type, name or label is a comment; it is left out", number)
+            return None
         if not item.get("type"):
             self.report.error(f"survey row {number}: the type is missing")
             return None
