@@ -148,3 +148,35 @@ def test_a_row_with_a_name_but_no_type_is_still_refused(runner, tmp_path):
     path.write_bytes(xlsx([{"type": None, "name": "lost", "label": "Lost"}], (), SETTINGS))
     result = runner.invoke(args=["forms", "import", str(path)])
     assert result.exit_code != 0 and "survey row 2: the type is missing" in result.output
+
+
+def test_a_read_only_question_with_a_calculation_stores_the_value_and_shows_it(runner, client, session, tmp_path):
+    survey = [{"type": "integer", "name": "men", "label": "Men"},
+              {"type": "integer", "name": "women", "label": "Women"},
+              {"type": "integer", "name": "total", "label": "Total", "required": "yes", "read_only": "TRUE",
+               "calculation": "coalesce(${men},0) + coalesce(${women},0)"},
+              {"type": "text", "name": "nickname", "label": "Nickname", "calculation": "concat('x', ${men})"}]
+    definition, output = imported(runner, tmp_path, survey)
+    total, shown, nickname = definition["survey"][2:5]
+    assert total == {"type": "calculate", "name": "total", "calculation": "coalesce(${men},0) + coalesce(${women},0)"}
+    assert shown["type"] == "note" and shown["label"] == {"en": "Total\n**${total}**"}
+    assert nickname["type"] == "text" and "calculation" not in nickname
+    assert "survey row 4: a read-only question with a calculation is kept as a calculation" in output
+    assert "survey row 5: a calculation on a question people answer is not done here" in output
+    page = client.get("/forms/wide").data.decode()
+    assert 'data-ref="total"' in page
+    stored = answered(client, session, {"men": "2", "women": "3", "nickname": "bob"})
+    assert stored["total"] == 5 and stored["nickname"] == "bob"
+
+
+def test_a_required_calculation_that_cannot_be_done_does_not_block_the_form(runner, client, session, tmp_path):
+    survey = [{"type": "integer", "name": "code", "label": "Code", "required": "yes"},
+              {"type": "calculate", "name": "looked_up", "label": "Looked up", "required": "yes",
+               "calculation": "instance('previous')/root/data[code = current()/../code]/name"},
+              {"type": "select_one sex", "name": "sex", "label": "Sex", "required": "yes", "read_only": "yes",
+               "calculation": "instance('previous')/root/data[code = current()/../code]/sex"}]
+    choices = [{"list_name": "sex", "name": "f", "label": "Female"}, {"list_name": "sex", "name": "m", "label": "Male"}]
+    definition, output = imported(runner, tmp_path, survey, choices)
+    assert "the value stays empty" in output
+    stored = answered(client, session, {"code": "7"})
+    assert stored == {"code": 7}

@@ -84,6 +84,8 @@ class SurveyBuilder:
                     stack.pop()
             elif (question := self._question(number, item, stack[-1][3], counts)) is not None:
                 stack[-1][2].append(question)
+                if shown := self._calculated_input(number, question):
+                    stack[-1][2].append(shown)
         for number, kind, _, _ in stack[1:]:
             self.report.error(f"survey row {number}: this 'begin {kind}' has no 'end {kind}'")
         for header, rows_ in self.ignored.items():
@@ -178,8 +180,41 @@ class SurveyBuilder:
         if question["type"] == "calculate" and not question.get("calculation"):
             self.warn(number, "a calculate without a calculation stays empty")
             question["type"] = "hidden"
+            for rule in ("required", "constraint"):
+                question.pop(rule, None)
         self.by_key[key] = (number, question)
         return question
+
+    def _calculated_input(self, number: int, question: dict) -> dict | None:
+        """A question with a calculation: ODK fills it with the calculated value.
+
+        Read-only (a total, a value looked up), it is kept as a calculation whose value is
+        stored, followed by a note that shows its label and the value as it changes. A question
+        people may still change keeps their answer; the report says the calculation is not done.
+        """
+        if not question.get("calculation") or question["type"] in ("calculate", "note", "hidden"):
+            return None
+        if question["type"].split()[0] not in INPUT_TYPES or question.get("read_only") != "true()":
+            self.warn(number, "a calculation on a question people answer is not done here; the answer is typed")
+            del question["calculation"]
+            return None
+        name = question["name"]
+        label = question.get("label") or {self.importer.default or "en": name}
+        shown_name = f"{name}_shown"
+        while shown_name in self.by_key:
+            shown_name += "_"
+        shown = {"type": "note", "name": shown_name,
+                 "label": {lang: f"{text}\n**${{{name}}}**" for lang, text in label.items()}}
+        for key in ("relevant", "media", "hint"):
+            if key in question:
+                shown[key] = question[key]
+        kept = {key: question[key] for key in ("name", "relevant", "calculation") if key in question}
+        question.clear()
+        question.update(type="calculate", **kept)
+        self.by_key[shown_name] = (number, shown)
+        self.warn(number, "a read-only question with a calculation is kept as a calculation, its value shown "
+                          "in a note")
+        return shown
 
     def _typed(self, number: int, kind, item: dict, question: dict) -> str:
         """Return the row's type in the definition, with its choice list or parameters."""
@@ -298,6 +333,8 @@ class SurveyBuilder:
         self.warn(number, f"{problem.split(': ', 1)[1]}; {dropped[key]}")
         if key == "calculation" and question["type"] == "calculate":
             question["type"] = "hidden"
+            for rule in ("required", "constraint"):  # nobody can fill the value these would ask for
+                question.pop(rule, None)
             self._drop_rules_reading(match.group(1), dropped)
         return True
 
