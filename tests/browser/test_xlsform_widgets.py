@@ -73,3 +73,35 @@ def test_a_plain_form_loads_no_xlsform_module(server, playwright):
     page.goto(server.url + "/forms/sample_feedback", wait_until="networkidle")
     assert not [url for url in requested if "xlsform" in url or "odk-markdown" in url]
     browser.close()
+
+
+def test_a_read_only_total_and_a_loop_over_a_list_work_live_on_the_phone(server, open_phone, tmp_path):
+    from tests.data.make_xlsform_corpus import xlsx
+
+    survey = [{"type": "integer", "name": "men", "label": "Men"},
+              {"type": "integer", "name": "women", "label": "Women"},
+              {"type": "integer", "name": "total", "label": "Total", "read_only": "yes",
+               "calculation": "coalesce(${men},0) + coalesce(${women},0)"},
+              {"type": "select_multiple transport", "name": "available", "label": "Which are available?"},
+              {"type": "begin loop over transport", "name": "each"},
+              {"type": "text", "name": "cost", "label": "What does %(label)s cost?",
+               "relevant": "selected(${available}, '%(name)s')"},
+              {"type": "end loop"}]
+    choices = [{"list_name": "transport", "name": "bus", "label": "the bus"},
+               {"list_name": "transport", "name": "taxi", "label": "a taxi"}]
+    path = tmp_path / "live_total.xlsx"
+    path.write_bytes(xlsx(survey, choices, {"form_id": "live_total", "form_title": "Live total"}))
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import", str(path)],
+                            env=server.env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/live_total")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.fill("#f-men", "2")
+    page.fill("#f-women", "3")
+    page.wait_for_function("() => document.querySelector('[data-ref=total]').textContent === '5'")
+    assert page.locator("#q-bus\\.cost").is_hidden() and page.locator("#q-taxi\\.cost").is_hidden()
+    page.locator("#q-available input[value=taxi]").check()
+    page.locator("#q-taxi\\.cost").wait_for(state="visible")
+    assert "What does a taxi cost?" in page.inner_text("#q-taxi\\.cost")
+    assert page.locator("#q-bus\\.cost").is_hidden()
