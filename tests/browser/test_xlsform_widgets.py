@@ -105,3 +105,32 @@ def test_a_read_only_total_and_a_loop_over_a_list_work_live_on_the_phone(server,
     page.locator("#q-taxi\\.cost").wait_for(state="visible")
     assert "What does a taxi cost?" in page.inner_text("#q-taxi\\.cost")
     assert page.locator("#q-bus\\.cost").is_hidden()
+
+
+def test_a_drop_down_inside_a_repeat_is_accepted_on_the_phone(server, open_phone, tmp_path):
+    from tests.data.make_xlsform_corpus import xlsx
+
+    survey = [{"type": "integer", "name": "maps", "label": "How many maps?"},
+              {"type": "begin repeat", "name": "map", "label": "Map", "repeat_count": "${maps}"},
+              {"type": "select_one who", "name": "drawn_by", "label": "Who drew it?", "required": "yes",
+               "appearance": "minimal"},
+              {"type": "end repeat"}]
+    choices = [{"list_name": "who", "name": "women", "label": "Women"},
+               {"list_name": "who", "name": "elders", "label": "Elders"}]
+    path = tmp_path / "repeat_drop_down.xlsx"
+    path.write_bytes(xlsx(survey, choices, {"form_id": "repeat_drop_down", "form_title": "Maps"}))
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import", str(path)],
+                            env=server.env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/repeat_drop_down")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.fill("input[name=maps]", "2")
+    page.locator("select[name='map/1/drawn_by']").wait_for()
+    page.select_option("select[name='map/0/drawn_by']", "women")
+    page.select_option("select[name='map/1/drawn_by']", "elders")
+    assert page.locator("#error-map\\/0\\/drawn_by").is_hidden()
+    page.evaluate("() => document.querySelector('form.questionnaire').requestSubmit()")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => document.querySelector('#summary').hidden")
+    assert page.locator("#error-map\\/1\\/drawn_by").is_hidden()
