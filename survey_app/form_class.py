@@ -94,24 +94,48 @@ def _all_error_messages() -> dict[str, str]:
     }
 
 
+class AnswersForm(FlaskForm):
+    """A form whose fields are found by question name, whatever the name.
+
+    Each question's field is kept under an attribute of its own (`answer_3`) and posted under
+    the question's name: WTForms drops attributes that start with '_' (`_1`, a name XLSForm
+    allows) and a question called `data`, `errors` or `meta` would hide the form's own.
+    """
+
+    _attribute_of: dict[str, str] = {}
+
+    def __init__(self, *args, data: dict | None = None, **kwargs):
+        if data:
+            data = {self._attribute_of.get(name, name): value for name, value in data.items()}
+        super().__init__(*args, data=data, **kwargs)
+
+    def __getitem__(self, name: str) -> Field:
+        return self._fields[self._attribute_of.get(name, name)]
+
+    def __contains__(self, name: str) -> bool:
+        return self._attribute_of.get(name, name) in self._fields
+
+
 def build_form_class(form: FormDefinition) -> type[FlaskForm]:
     """Return a FlaskForm subclass with one field per question that takes an answer."""
-    attributes = {name: HiddenField() for name in META_FIELDS}
+    attributes: dict = {name: HiddenField() for name in META_FIELDS}
+    attribute_of = {}
     for question, _parents in form.walk():
-        if question.is_input:
-            attributes[question.name] = _field_for(form, question)
-    return type(f"{form.form_id}_form", (FlaskForm,), attributes)
+        if question.is_input and question.name not in META_FIELDS:
+            attribute_of[question.name] = f"answer_{len(attribute_of)}"
+            attributes[attribute_of[question.name]] = _field_for(form, question, question.name)
+    return type(f"{form.form_id}_form", (AnswersForm,), {**attributes, "_attribute_of": attribute_of})
 
 
-def _field_for(form: FormDefinition, question: Question) -> Field:
+def _field_for(form: FormDefinition, question: Question, name: str) -> Field:
     options = [choice.name for choice in form.choices_for(question)]
     if question.type in ("select_one", "rating"):
-        return RadioField(choices=options, validate_choice=False)
+        return RadioField(name=name, choices=options, validate_choice=False)
     if question.type in ("select_multiple", "rank"):
-        return SelectMultipleField(choices=options, validate_choice=False)
+        return SelectMultipleField(name=name, choices=options, validate_choice=False)
     if question.type == "text" and "multiline" in question.appearance:
-        return TextAreaField()
-    return StringField()
+        return TextAreaField(name=name)
+    return StringField(name=name)
 
 
 def default_values(form: FormDefinition, lang: str, today: datetime.date) -> dict:
@@ -167,7 +191,7 @@ def attach_errors(wtform: FlaskForm, form: FormDefinition, errors: dict[str, Fie
     """Put each engine error next to its question, in the participant's language."""
     words = error_messages()
     for name, error in errors.items():
-        if name not in wtform._fields:
+        if name not in wtform:
             continue  # inside an instance of a repeat: drawn with the instance (repeat_view)
         own = resolve(error.message, lang, form.default_language)
         wtform[name].errors = [own.text if own else words.get(error.code, words["constraint"])]

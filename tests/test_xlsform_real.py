@@ -26,7 +26,8 @@ PLACES = [os.environ.get("SURVEY_XLSFORM_CORPUS"), "/work/shared/xlsforms", str(
 FOLDER = next((Path(place) for place in PLACES if place and Path(place).is_dir()), None)
 FILES = sorted(p for p in FOLDER.iterdir() if p.suffix.lower() in (".xlsx", ".xls", ".zip")) if FOLDER else []
 CANDIDATES = ["1", "0", "2", "10", "100", "999", "5551234567", "A1B2C3D4E5F", "A1B2C3D", "abc12", "2025-01-15",
-              "01/2025", "yes", "a"]
+              "01/2025", "yes", "a", "15", "123456789", "123456", "0712345678", "2099-12-31"]
+DEFAULT_TYPES = ("text", "integer", "decimal", "date", "select_one")  # an author's default is a valid answer
 ROUNDS = len(CANDIDATES) + 1
 EQUAL_TO_ANSWER = re.compile(r"^\s*([\w-]+)\s*=\s*\$\{([\w-]+)\}\s*$")  # choice_filter: column = ${question}
 
@@ -96,6 +97,10 @@ def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool,
     choices = definition["choices"]
     questions = {q["name"]: q for q in walk(definition["survey"])}
     overrides: dict = filtered_answers(definition)
+    for name, question in questions.items():
+        default = str(question.get("default") or "")
+        if default and default != "today" and question["type"].split()[0] in DEFAULT_TYPES:
+            overrides.setdefault(name, default)
     errors: list[str] = []
     page = client.get(f"/forms/{form_id}").data.decode()
     for attempt in range(ROUNDS):

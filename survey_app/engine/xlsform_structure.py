@@ -42,7 +42,10 @@ def _items(items: list, lists: dict) -> list:
 
 
 def _with_other(list_name: str, lists: dict) -> str:
-    """The name of a copy of the list with an 'other' option (a list used elsewhere stays as it is)."""
+    """The name of a copy of the list with an 'other' option (a list used elsewhere stays as it is).
+
+    A list that has its own 'other' already keeps it, as pyxform does.
+    """
     options = lists.get(list_name)
     if not isinstance(options, list):
         return list_name  # the loader reports the missing list
@@ -50,7 +53,8 @@ def _with_other(list_name: str, lists: dict) -> str:
     if name not in lists:
         languages = {lang for option in options if isinstance(option, dict)
                      and isinstance(option.get("label"), dict) for lang in option["label"]}
-        lists[name] = [*options, {"name": OTHER, "label": _in(OTHER_LABEL, languages)}]
+        has_other = any(isinstance(option, dict) and option.get("name") == OTHER for option in options)
+        lists[name] = options if has_other else [*options, {"name": OTHER, "label": _in(OTHER_LABEL, languages)}]
     return name
 
 

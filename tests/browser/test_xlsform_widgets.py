@@ -73,3 +73,64 @@ def test_a_plain_form_loads_no_xlsform_module(server, playwright):
     page.goto(server.url + "/forms/sample_feedback", wait_until="networkidle")
     assert not [url for url in requested if "xlsform" in url or "odk-markdown" in url]
     browser.close()
+
+
+def test_a_read_only_total_and_a_loop_over_a_list_work_live_on_the_phone(server, open_phone, tmp_path):
+    from tests.data.make_xlsform_corpus import xlsx
+
+    survey = [{"type": "integer", "name": "men", "label": "Men"},
+              {"type": "integer", "name": "women", "label": "Women"},
+              {"type": "integer", "name": "total", "label": "Total", "read_only": "yes",
+               "calculation": "coalesce(${men},0) + coalesce(${women},0)"},
+              {"type": "select_multiple transport", "name": "available", "label": "Which are available?"},
+              {"type": "begin loop over transport", "name": "each"},
+              {"type": "text", "name": "cost", "label": "What does %(label)s cost?",
+               "relevant": "selected(${available}, '%(name)s')"},
+              {"type": "end loop"}]
+    choices = [{"list_name": "transport", "name": "bus", "label": "the bus"},
+               {"list_name": "transport", "name": "taxi", "label": "a taxi"}]
+    path = tmp_path / "live_total.xlsx"
+    path.write_bytes(xlsx(survey, choices, {"form_id": "live_total", "form_title": "Live total"}))
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import", str(path)],
+                            env=server.env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/live_total")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.fill("#f-men", "2")
+    page.fill("#f-women", "3")
+    page.wait_for_function("() => document.querySelector('[data-ref=total]').textContent === '5'")
+    assert page.locator("#q-bus\\.cost").is_hidden() and page.locator("#q-taxi\\.cost").is_hidden()
+    page.locator("#q-available input[value=taxi]").check()
+    page.locator("#q-taxi\\.cost").wait_for(state="visible")
+    assert "What does a taxi cost?" in page.inner_text("#q-taxi\\.cost")
+    assert page.locator("#q-bus\\.cost").is_hidden()
+
+
+def test_a_drop_down_inside_a_repeat_is_accepted_on_the_phone(server, open_phone, tmp_path):
+    from tests.data.make_xlsform_corpus import xlsx
+
+    survey = [{"type": "integer", "name": "maps", "label": "How many maps?"},
+              {"type": "begin repeat", "name": "map", "label": "Map", "repeat_count": "${maps}"},
+              {"type": "select_one who", "name": "drawn_by", "label": "Who drew it?", "required": "yes",
+               "appearance": "minimal"},
+              {"type": "end repeat"}]
+    choices = [{"list_name": "who", "name": "women", "label": "Women"},
+               {"list_name": "who", "name": "elders", "label": "Elders"}]
+    path = tmp_path / "repeat_drop_down.xlsx"
+    path.write_bytes(xlsx(survey, choices, {"form_id": "repeat_drop_down", "form_title": "Maps"}))
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import", str(path)],
+                            env=server.env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/repeat_drop_down")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.fill("input[name=maps]", "2")
+    page.locator("select[name='map/1/drawn_by']").wait_for()
+    page.select_option("select[name='map/0/drawn_by']", "women")
+    page.select_option("select[name='map/1/drawn_by']", "elders")
+    assert page.locator("#error-map\\/0\\/drawn_by").is_hidden()
+    page.evaluate("() => document.querySelector('form.questionnaire').requestSubmit()")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => document.querySelector('#summary').hidden")
+    assert page.locator("#error-map\\/1\\/drawn_by").is_hidden()

@@ -44,9 +44,12 @@ def sheet_lists(sheet: Sheet, importer, *, reported: str = "choices") -> dict[st
         if not option and not labels:
             continue
         list_name, name = option.get("list_name"), option.get("name")
-        if not list_name or not name:
-            importer.report.error(f"{reported} row {number}: the {'list_name' if not list_name else 'name'} "
-                                  "is missing")
+        if not list_name:  # pyxform passes over such a row too
+            importer.report.warn_row(f"{reported}: a row without a list_name belongs to no list; it is left out",
+                                     number)
+            continue
+        if not name:
+            importer.report.error(f"{reported} row {number}: the name is missing")
             continue
         if (list_name, name) in seen:
             importer.report.warn_row(f"{reported}: an option name appears twice in list '{list_name}'; "

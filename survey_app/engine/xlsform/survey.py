@@ -19,6 +19,7 @@ from ..definition import TRANSLATABLE_FIELDS
 from ..loader import KNOWN_KEYS
 from ..loader import NAME_RE
 from . import appearances
+from . import loops
 from .choices import list_from_file
 from .columns import EXPRESSION_FIELDS
 from .columns import SURVEY_FIELDS
@@ -55,12 +56,17 @@ class SurveyBuilder:
         self.external = external
         self.by_key: dict[str, tuple[int, dict]] = {}
         self.ignored: dict[str, list[int]] = {}
+        self.given_up: set[tuple[str, str]] = set()  # (question, rule) taken out after a loader problem
 
     def warn(self, number: int, message: str) -> None:
         self.report.warn(f"survey row {number}: {message}")
 
     def build(self, sheet) -> list[dict]:
         rows = [(number, item) for number, raw in sheet.rows if (item := self._cells(number, raw, sheet))]
+        for number, item in rows:
+            if not item.get("name") and item["type"].lower() == "note":  # pyxform lets a note go unnamed
+                item["name"], item["unnamed"] = f"note_{number}", True
+        rows = loops.expand(rows, self.lists, self.warn)
         counts = Counter(item.get("name") for _, item in rows if item.get("name"))
         top: list[dict] = []
         stack = [(0, "survey", top, ())]  # open containers: (row, kind, children, path of names)
@@ -81,6 +87,8 @@ class SurveyBuilder:
                                              in_repeat=any(kind in ("repeat", "loop") for _, kind, _, _ in stack))) \
                     is not None:
                 stack[-1][2].append(question)
+                if shown := self._calculated_input(number, question):
+                    stack[-1][2].append(shown)
         for number, kind, _, _ in stack[1:]:
             self.report.error(f"survey row {number}: this 'begin {kind}' has no 'end {kind}'")
         for header, rows_ in self.ignored.items():
@@ -106,6 +114,9 @@ class SurveyBuilder:
                 self.ignored.setdefault(header, []).append(number)
         if not item and not texts and not media:
             return None
+        if not item.get("type") and not item.get("name") and "label" not in texts:
+            self.report.warn_row("survey: a row without type, name or label is a comment; it is left out", number)
+            return None
         if not item.get("type"):
             self.report.error(f"survey row {number}: the type is missing")
             return None
@@ -122,6 +133,8 @@ class SurveyBuilder:
         key = name if NAME_RE.match(name) else re.sub(r"[^A-Za-z0-9_.-]", "_", name).lstrip(".-") or "_"
         if not NAME_RE.match(key):
             key = f"_{key}"
+        if key.startswith("__"):  # `__version__` in forms from KoboToolbox; the engine keeps '__' for filters
+            key = "_" + key.lstrip("_")
         groups = [part for part in path if part]
         for depth in range(1, len(groups) + 1 if counts[name] > 1 else 0):
             key = ".".join([*groups[-depth:], name if NAME_RE.match(name) else key.rpartition(".")[2]])
@@ -129,7 +142,7 @@ class SurveyBuilder:
                 break
         if key in self.by_key:
             key = f"{key}_{number}"
-        if key != name:
+        if key != name and not item.get("unnamed") and not item.get("loop_copy"):
             reason = f"is used more than once in the form, so its answers are kept as '{key}'" if counts[name] > 1 \
                 else f"is written '{key}' here"
             self.warn(number, f"the name '{name}' {reason}")
@@ -170,8 +183,41 @@ class SurveyBuilder:
         if question["type"] == "calculate" and not question.get("calculation"):
             self.warn(number, "a calculate without a calculation stays empty")
             question["type"] = "hidden"
+            for rule in ("required", "constraint"):
+                question.pop(rule, None)
         self.by_key[key] = (number, question)
         return question
+
+    def _calculated_input(self, number: int, question: dict) -> dict | None:
+        """A question with a calculation: ODK fills it with the calculated value.
+
+        Read-only (a total, a value looked up), it is kept as a calculation whose value is
+        stored, followed by a note that shows its label and the value as it changes. A question
+        people may still change keeps their answer; the report says the calculation is not done.
+        """
+        if not question.get("calculation") or question["type"] in ("calculate", "note", "hidden"):
+            return None
+        if question["type"].split()[0] not in INPUT_TYPES or question.get("read_only") != "true()":
+            self.warn(number, "a calculation on a question people answer is not done here; the answer is typed")
+            del question["calculation"]
+            return None
+        name = question["name"]
+        label = question.get("label") or {self.importer.default or "en": name}
+        shown_name = f"{name}_shown"
+        while shown_name in self.by_key:
+            shown_name += "_"
+        shown = {"type": "note", "name": shown_name,
+                 "label": {lang: f"{text}\n**${{{name}}}**" for lang, text in label.items()}}
+        for key in ("relevant", "media", "hint"):
+            if key in question:
+                shown[key] = question[key]
+        kept = {key: question[key] for key in ("name", "relevant", "calculation") if key in question}
+        question.clear()
+        question.update(type="calculate", **kept)
+        self.by_key[shown_name] = (number, shown)
+        self.warn(number, "a read-only question with a calculation is kept as a calculation, its value shown "
+                          "in a note")
+        return shown
 
     def _typed(self, number: int, kind, item: dict, question: dict) -> str:
         """Return the row's type in the definition, with its choice list or parameters."""
@@ -277,6 +323,8 @@ class SurveyBuilder:
             return False
         number, question = self.by_key[match.group(1)]
         key = match.group(2)
+        if (match.group(1), key) in self.given_up:
+            return True  # a second problem with a rule already taken out
         if key == "choice" and "choice list" in problem:
             question["type"] = "text"
             self.warn(number, f"{problem.split(': ', 1)[1]}; the answer is typed as text")
@@ -284,9 +332,12 @@ class SurveyBuilder:
         if key not in dropped or key not in question:
             return False
         del question[key]
+        self.given_up.add((match.group(1), key))
         self.warn(number, f"{problem.split(': ', 1)[1]}; {dropped[key]}")
         if key == "calculation" and question["type"] == "calculate":
             question["type"] = "hidden"
+            for rule in ("required", "constraint"):  # nobody can fill the value these would ask for
+                question.pop(rule, None)
             self._drop_rules_reading(match.group(1), dropped)
         return True
 

@@ -103,6 +103,8 @@ export function enhance(form, { today = () => isoDay(new Date()), onValid = null
       if (result.errors[q.name]) result.invalid.push(q.el);
     }
     for (const extension of extensions) extension.check?.(result, { today: today(), shows });
+    // Labels that show ${name} (xlsform-page.js) need the calculations' values too.
+    form.dispatchEvent(new CustomEvent('survey:checked', { detail: result }));
     return result;
   };
   const api = {

@@ -100,8 +100,10 @@ function describeItems(instance) {
       for (let up = el.parentElement.closest('[data-type]'); up && instance.contains(up); up = up.parentElement.closest('[data-type]')) {
         parents.push(up.dataset.name.split('/').pop());
       }
-      const options = el.choiceNames || Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox]'))
-        .filter((input) => input.closest('[data-instance]') === instance).map((input) => input.value);
+      // A long list's own names; else a drop-down's options too (appearance minimal), as form-page.js reads them.
+      const options = el.choiceNames || Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox], option'))
+        .filter((input) => input.closest('[data-instance]') === instance).map((input) => input.value)
+        .filter(Boolean);
       return {
         el, path: el.dataset.name, name: el.dataset.name.split('/').pop(), type: el.dataset.type, parents,
         relevant: el.dataset.relevant, required: el.dataset.required, constraint: el.dataset.constraint,

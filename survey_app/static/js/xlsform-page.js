@@ -69,6 +69,10 @@ if (form) {
   };
   form.addEventListener('input', touch);
   form.addEventListener('change', touch);
+  // After each check: what people typed and what the calculations give (a total, a score).
+  form.addEventListener('survey:checked', (event) => {
+    fillReferences(form, { ...answerValues(new FormData(form)), ...event.detail.answers });
+  });
   form.addEventListener('submit', () => fillMetadata(form, ['end']), true);
   wireGeopoints(form);
   wireSliders(form);
