@@ -6,6 +6,7 @@ import sys
 
 from tests.browser.conftest import CHROMIUM
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.test_structure_flow import stored_answers
 from tests.test_xlsform_corpus import CORPUS
 
 
@@ -73,3 +74,28 @@ def test_a_plain_form_loads_no_xlsform_module(server, playwright):
     page.goto(server.url + "/forms/sample_feedback", wait_until="networkidle")
     assert not [url for url in requested if "xlsform" in url or "odk-markdown" in url]
     browser.close()
+
+
+def test_a_ranking_and_a_time_answered_on_the_phone_are_sent(server, open_phone):
+    """Each place of a rank lists the same options (counted once), and a time needs the widgets' readers."""
+    import_forms(server, "rank_topics.xlsx", "type_aliases.xlsx")
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/rank_topics")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    for place, topic in enumerate(["work", "law", "health"]):
+        page.locator("#q-order select").nth(place).select_option(topic)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved-thanks:not([hidden])")
+    assert page.locator("#error-order").is_hidden()
+
+    page.goto(server.url + "/forms/type_aliases")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.fill("#f-arrived", "09:30")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved-thanks:not([hidden])")
+    for _ in range(150):
+        if len(answers := stored_answers(server)) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert {"order": ["work", "law", "health"]} in answers
+    assert {"arrived": "09:30"} in answers
