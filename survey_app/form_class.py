@@ -22,6 +22,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 
 from .engine.definition import META_TYPES
+from .engine.definition import WIDGET_TYPES
 from .engine.definition import FormDefinition
 from .engine.definition import Question
 from .engine.expressions import iso_day
@@ -272,8 +273,8 @@ def question_views(form: FormDefinition, wtform: FlaskForm, lang: str,
 def page_assets(form: FormDefinition) -> list[str]:
     """The scripts and style sheet a questionnaire needs beyond the plain form's, if any."""
     walked = [question for question, _ in form.walk()]
-    scripted = any(q.type in META_TYPES or q.type in ("geopoint", "range", "rank") or _shows_answers(q)
-                   for q in walked)
+    # Every widget type's answer is read by xlsform-widgets.js: without it a time or an OK box is not sent.
+    scripted = any(q.type in META_TYPES or q.type in WIDGET_TYPES or _shows_answers(q) for q in walked)
     # Pictures and recordings need the style sheet only (the play buttons are their own module).
     media = any(q.media for q in walked) or any(choice.media for options in form.choices.values() for choice in options)
     return ["css/xlsform.css"] * (scripted or media) + ["js/xlsform-page.js"] * scripted

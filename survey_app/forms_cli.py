@@ -17,8 +17,10 @@ from .engine.loader import DefinitionError
 from .engine.po import PoError
 from .engine.po import export_po
 from .engine.po import import_po
+from .engine.xlsform import needs_zip
 from .engine.xlsform import read_xlsform
 from .engine.xlsform import write_xlsform
+from .engine.xlsform import write_xlsform_zip
 from .engine.yaml_export import to_yaml
 from .models import AuditEvent
 
@@ -67,19 +69,25 @@ def _publish(session: Session, definition: dict, *, action: str, **detail) -> No
 
 @forms.command("export")
 @click.argument("form_id")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "yaml", "po"]), default="xlsx", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "zip", "yaml", "po"]), default="xlsx",
+              show_default=True)
 @click.option("--lang", metavar="CODE", help="Language to translate into (needed for po), e.g. fa_AF.")
 @click.option("--fuzzy", "fuzzy_keys", multiple=True, metavar="KEY",
               help="Mark this text key as needing review in the .po (repeatable).")
 @click.option("--version", "version_id", metavar="VERSION", help="A published version (default: the current one).")
 @click.option("-o", "--output", metavar="FILE",
-              help="Where to write (default FORM_ID.xlsx, FORM_ID.yaml or FORM_ID.LANG.po; '-' for stdout).")
+              help="Where to write (default FORM_ID.xlsx, FORM_ID.zip, FORM_ID.yaml or FORM_ID.LANG.po; "
+                   "'-' for stdout).")
 def export_command(form_id, fmt, lang, fuzzy_keys, version_id, output):
-    """Write a published questionnaire as XLSForm, YAML (for forms/) or one language as .po."""
+    """Write a published questionnaire as XLSForm (zip: with its media and CSV files), YAML (for forms/)
+    or one language as .po."""
     if fmt == "po" and not lang:
         raise click.UsageError("--format po needs --lang, the language to translate into.")
     with Session(get_engine()) as session:
         version = _version(session, form_id, version_id)
+    if fmt == "xlsx" and needs_zip(version.definition):
+        click.echo("warning: the workbook alone leaves out the form's media and CSV files; "
+                   "--format zip writes them with it", err=True)
     try:
         data = _export(version, fmt, lang, set(fuzzy_keys))
     except ValueError as exc:
@@ -103,11 +111,22 @@ def _version(session: Session, form_id: str, version_id: str | None):
 def _export(version, fmt: str, lang: str | None, fuzzy_keys: set) -> bytes:
     if fmt == "xlsx":
         return write_xlsform(version.definition)
+    if fmt == "zip":
+        return write_xlsform_zip(version.definition, _media_bytes(version.definition))
     if fmt == "yaml":
         comment = (f"Exported from version {version.version} (number {version.number}).\n"
                    f"Save as forms/{version.form_id}.yaml to make it the questionnaire's source.")
         return to_yaml(version.definition, comment=comment).encode("utf-8")
     return export_po(version.definition, lang, fuzzy_keys=fuzzy_keys, version=version.version)
+
+
+def _media_bytes(definition: dict) -> dict[str, bytes]:
+    """The stored bytes of the form's media files, by name (a file missing from the store is left out)."""
+    files = {}
+    for name, meta in definition.get("media_files", {}).items():
+        if path := form_media.path_of(meta["sha256"]):
+            files[name] = path.read_bytes()
+    return files
 
 
 @forms.command("import-po")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from survey_app.engine.loader import load_dict
 from survey_app.engine.loader import load_file
 from survey_app.engine.texts import is_rtl
 from survey_app.engine.texts import resolve
@@ -274,3 +275,14 @@ def test_is_rtl(code, expected):
 ])
 def test_to_ascii_digits(value, expected):
     assert to_ascii_digits(value) == expected
+
+
+def test_a_read_only_answer_is_its_default_whatever_a_phone_sends():
+    form = load_dict({"form_id": "ro", "title": {"en": "RO"},
+                      "settings": {"default_language": "en", "languages": ["en"]},
+                      "survey": [{"type": "text", "name": "course", "label": {"en": "Course"}, "read_only": "yes",
+                                  "default": "Orientation"},
+                                 {"type": "integer", "name": "days", "label": {"en": "Days"}}],
+                      "choices": {}})
+    assert validate(form, {"days": "3"}).answers == {"course": "Orientation", "days": 3}
+    assert validate(form, {"course": "Something else"}).answers == {"course": "Orientation"}

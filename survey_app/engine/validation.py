@@ -263,8 +263,23 @@ def checker(form: FormDefinition) -> Callable[[dict, str], Outcome]:
         # Repeats and choice filters are read rule by rule (held to the compiled checker's outcomes).
         compile_ = compile_structured if form.has_repeats or form.has_choice_filters else compile_form
         check = compile_(form, readers=readers, field_error=FieldError, invalid_value=InvalidValue, outcome=Outcome)
+        if fixed := read_only_answers(form):
+            check = _keeping_read_only(check, fixed)
         entry = _CHECKERS[id(form)] = (form, check)
     return entry[1]
+
+
+def read_only_answers(form: FormDefinition) -> dict[str, str]:
+    """A read-only question's answer is its default, whatever a phone or a web form sent."""
+    return {question.name: question.default or "" for question in form.questions()
+            if question.read_only and question.is_input}
+
+
+def _keeping_read_only(check: Callable, fixed: dict[str, str]) -> Callable:
+    def check_read_only(raw, today):
+        return check({**raw, **fixed} if isinstance(raw, dict) else raw, today)
+
+    return check_read_only
 
 
 _CHECKERS: dict[int, tuple[FormDefinition, Callable]] = {}  # the form is kept so its id is not reused

@@ -6,6 +6,7 @@ import sys
 
 from tests.browser.conftest import CHROMIUM
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.test_structure_flow import stored_answers
 from tests.test_xlsform_corpus import CORPUS
 
 
@@ -131,6 +132,31 @@ def test_a_drop_down_inside_a_repeat_is_accepted_on_the_phone(server, open_phone
     page.select_option("select[name='map/1/drawn_by']", "elders")
     assert page.locator("#error-map\\/0\\/drawn_by").is_hidden()
     page.evaluate("() => document.querySelector('form.questionnaire').requestSubmit()")
-    page.wait_for_timeout(500)
+    page.wait_for_selector("#saved-thanks:not([hidden])")  # accepted by the page's checks and kept
     assert page.evaluate("() => document.querySelector('#summary').hidden")
     assert page.locator("#error-map\\/1\\/drawn_by").is_hidden()
+
+
+def test_a_ranking_and_a_time_answered_on_the_phone_are_sent(server, open_phone):
+    """Each place of a rank lists the same options (counted once), and a time needs the widgets' readers."""
+    import_forms(server, "rank_topics.xlsx", "type_aliases.xlsx")
+    page = open_phone().new_page()
+    page.goto(server.url + "/forms/rank_topics")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    for place, topic in enumerate(["work", "law", "health"]):
+        page.locator("#q-order select").nth(place).select_option(topic)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved-thanks:not([hidden])")
+    assert page.locator("#error-order").is_hidden()
+
+    page.goto(server.url + "/forms/type_aliases")
+    page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
+    page.fill("#f-arrived", "09:30")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#saved-thanks:not([hidden])")
+    for _ in range(150):
+        if len(answers := stored_answers(server)) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert {"order": ["work", "law", "health"]} in answers
+    assert {"arrived": "09:30"} in answers

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .languages import language_code
 from .languages import language_label
+from .package import needs_zip
+from .package import write_xlsform_zip
 from .reader import import_book
 from .reader import import_upload
 from .report import ImportReport
@@ -17,8 +19,8 @@ from .workbook import XLSFormError
 from .workbook import open_upload
 from .writer import write_xlsform
 
-__all__ = ["ImportReport", "XLSFormError", "import_book", "language_code", "language_label", "read_xlsform",
-           "write_xlsform"]
+__all__ = ["ImportReport", "XLSFormError", "import_book", "language_code", "language_label", "needs_zip",
+           "read_xlsform", "write_xlsform", "write_xlsform_zip"]
 
 MAX_UPLOAD_BYTES = 128 * 1024 * 1024
 

@@ -128,18 +128,23 @@ def list_from_file(builder, number: int, kind) -> str:
         builder.warn(number, f"there is no external_choices list '{kind.list_name}'; the answer is typed as text")
         return "text"
     file_name, files = kind.from_file, builder.importer.files
-    if not file_name.lower().endswith(".csv") or file_name not in files:
-        reason = "is not in the upload" if file_name.lower().endswith(".csv") else "is not a CSV file"
-        builder.warn(number, f"the choices file '{file_name}' {reason}; the answer is typed as text")
-        return "text"
-    if file_name not in builder.lists:
-        options = csv_list(files[file_name], file_name, builder.importer)
-        if not options:
-            builder.warn(number, f"no options could be read from '{file_name}'; the answer is typed as text")
-            return "text"
-        builder.lists[file_name] = options
-        builder.importer.media_files.attach(file_name)
-    return f"{name} {file_name}"
+    is_csv = file_name.lower().endswith(".csv")
+    if is_csv and file_name in files:
+        if file_name not in builder.importer.media_files.kept:
+            options = csv_list(files[file_name], file_name, builder.importer)
+            if not options:
+                builder.warn(number, f"no options could be read from '{file_name}'; the answer is typed as text")
+                return "text"
+            builder.lists[file_name] = options  # the file's options, over a copy in the choices sheet
+            builder.importer.media_files.attach(file_name)
+        return f"{name} {file_name}"
+    if is_csv and file_name in builder.lists:  # a workbook exported here also lists the file's options
+        builder.warn(number, f"the choices file '{file_name}' is not in the upload; the options listed "
+                             "under that name in the choices sheet are used")
+        return f"{name} {file_name}"
+    reason = "is not in the upload" if is_csv else "is not a CSV file"
+    builder.warn(number, f"the choices file '{file_name}' {reason}; the answer is typed as text")
+    return "text"
 
 
 def csv_tables(files: dict[str, bytes], report) -> dict[str, list[dict[str, str]]]:

@@ -5,7 +5,9 @@ choices keep round trips exact and the output valid for pyxform: a rating is wri
 `range` with appearance `rating` (`start=1 end=N step=1`); a date default `today` is
 written as `today()`; titles in languages other than the default go in
 `translated_title::<language>` columns of the settings sheet (pyxform cannot translate
-`form_title`), and descriptions in `description::<language>` columns.
+`form_title`), and descriptions in `description::<language>` columns. A list read from a CSV
+file of the form is written as `select_one_from_file` (so a zip with the file attaches it
+again) and its options are also listed in the choices sheet (so the workbook alone keeps them).
 """
 
 import io
@@ -36,7 +38,7 @@ def write_xlsform(definition: dict) -> bytes:
     languages = data["settings"]["languages"]
     book = Workbook()
     book.remove(book.active)
-    survey_rows = list(_survey_rows(data["survey"], languages))
+    survey_rows = list(_survey_rows(data["survey"], languages, set(data.get("media_files", {}))))
     _add_sheet(book, "survey", _survey_columns(survey_rows, languages), survey_rows)
     choice_rows = [
         {"list_name": list_name, "name": option["name"], **_texts("label", option.get("label"), languages),
@@ -55,17 +57,17 @@ def write_xlsform(definition: dict) -> bytes:
     return out.getvalue()
 
 
-def _survey_rows(items, languages):
+def _survey_rows(items, languages, files: set[str]):
     for item in items:
-        yield _survey_row(item, languages)
+        yield _survey_row(item, languages, files)
         if item["type"] in CONTAINERS:
-            yield from _survey_rows(item.get("children", []), languages)
+            yield from _survey_rows(item.get("children", []), languages, files)
             yield {"type": f"end {item['type']}"}
 
 
-def _survey_row(item: dict, languages) -> dict:
+def _survey_row(item: dict, languages, files: set[str]) -> dict:
     kind = item["type"]
-    row = {"type": f"begin {kind}" if kind in CONTAINERS else kind, "name": item["name"]}
+    row = {"type": f"begin {kind}" if kind in CONTAINERS else _from_file(kind, files), "name": item["name"]}
     for field in TRANSLATABLE_FIELDS:
         row.update(_texts(field, item.get(field), languages))
     row.update((key, item[key]) for key in PLAIN_COLUMNS if item.get(key))
@@ -85,6 +87,14 @@ def _survey_row(item: dict, languages) -> dict:
     if params:
         row["parameters"] = " ".join(f"{key}={value}" for key, value in params.items())
     return row
+
+
+def _from_file(kind: str, files: set[str]) -> str:
+    """`select_one_from_file x.csv` for a select whose list is one of the form's CSV files, else the type."""
+    select, _, list_name = kind.partition(" ")
+    if select in ("select_one", "select_multiple") and list_name in files and list_name.lower().endswith(".csv"):
+        return f"{select}_from_file {list_name}"
+    return kind
 
 
 def _texts(field: str, text: dict | None, languages) -> dict:

@@ -13,8 +13,9 @@ export function describeQuestions(form) {
       parents.push(up.dataset.name);
     }
     // A long list draws a few of its options; long-lists.js gave the element all of their names.
-    const options = el.choiceNames || Array.from(el.querySelectorAll('input[type=radio], input[type=checkbox], option'))
-      .map((i) => i.value).filter(Boolean);
+    // A rank draws the same options in each place's drop-down: each name counts once.
+    const options = el.choiceNames || [...new Set(Array.from(
+      el.querySelectorAll('input[type=radio], input[type=checkbox], option'), (i) => i.value).filter(Boolean))];
     return {
       el,
       name: el.dataset.name,
