@@ -6,6 +6,7 @@ in SURVEY_XLSFORM_CORPUS, /work/shared/xlsforms or ../shared/xlsforms beside the
 CI has them), and is skipped elsewhere. Each form's import report and outcome is printed.
 """
 
+import io
 import os
 import re
 import warnings
@@ -17,6 +18,7 @@ import pytest
 from survey_app import create_app
 from survey_app.engine.xlsform import read_xlsform
 
+from .photo_helpers import png
 from .test_xlsform_corpus import hidden_value
 from .test_xlsform_corpus import posted_answers
 from .test_xlsform_corpus import walk
@@ -88,6 +90,18 @@ def filtered_answers(definition: dict) -> dict:
     return answers
 
 
+FIXED_VALUE = re.compile(r"^\s*(?:\$\{__choice\.)?([\w-]+)\}?\s*=\s*'([^']*)'\s*$")
+
+
+def long_list_options(question: dict, options: list[dict]) -> list[str]:
+    """The names of a long list's options that its choice filter allows (all of them without one)."""
+    match = FIXED_VALUE.match(question.get("choice_filter") or "")
+    if not match:
+        return [option["name"] for option in options]
+    column, value = match.groups()
+    return [option["name"] for option in options if str((option.get("data") or {}).get(column, "")) == value]
+
+
 def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool, list[str]]:
     """Post answers; where the server refuses one, try other values, a few rounds at most.
 
@@ -113,6 +127,8 @@ def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool,
                 data[name].append(number)  # each instance of a repeat the page drew
         data.update(submission_uuid=hidden_value(page, "submission_uuid"),
                     form_version=hidden_value(page, "form_version"))
+        for name in re.findall(r'<input id="f-[^"]*" name="([^"]+)" type="file"', page):  # a photo or file answer
+            data[name] = (io.BytesIO(png()), "photo.png")
         response = client.post(f"/forms/{form_id}", data=data)
         if response.status_code == 302:
             return True, []
@@ -122,6 +138,10 @@ def answer_until_accepted(client, form_id: str, definition: dict) -> tuple[bool,
             question = questions.get(name.rsplit("/", 1)[-1], {})
             list_name = question.get("type", "").partition(" ")[2].split(" ")[0]
             options = offered_options(page, name) or [option["name"] for option in choices.get(list_name, [])]
+            if re.search(rf'id="q-{re.escape(name)}"[^>]*data-choice-list=', page):
+                # A long list draws only the answer it keeps: pick, as a participant's search would, among
+                # the options its filter allows (a filter on a fixed value, as published forms write them).
+                options = long_list_options(question, choices.get(list_name, []))
             pool = options or CANDIDATES
             pick = pool[attempt % len(pool)] if options else pool[(attempt + 1) % len(pool)]
             overrides[name] = [pick] if question.get("type", "").startswith("select_multiple") else pick
