@@ -11,6 +11,7 @@ from tests.test_xlsform_corpus import CORPUS
 
 
 def import_forms(server, *names):
+    """Import corpus workbooks (by file name) or other workbooks (by path) into the server, as staff do."""
     for name in names:
         result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import",
                                  str(CORPUS / name)], env=server.env, capture_output=True, text=True, check=False)
@@ -92,9 +93,7 @@ def test_a_read_only_total_and_a_loop_over_a_list_work_live_on_the_phone(server,
                {"list_name": "transport", "name": "taxi", "label": "a taxi"}]
     path = tmp_path / "live_total.xlsx"
     path.write_bytes(xlsx(survey, choices, {"form_id": "live_total", "form_title": "Live total"}))
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import", str(path)],
-                            env=server.env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+    import_forms(server, path)
     page = open_phone().new_page()
     page.goto(server.url + "/forms/live_total")
     page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
@@ -120,9 +119,7 @@ def test_a_drop_down_inside_a_repeat_is_accepted_on_the_phone(server, open_phone
                {"list_name": "who", "name": "elders", "label": "Elders"}]
     path = tmp_path / "repeat_drop_down.xlsx"
     path.write_bytes(xlsx(survey, choices, {"form_id": "repeat_drop_down", "form_title": "Maps"}))
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "survey_app", "forms", "import", str(path)],
-                            env=server.env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+    import_forms(server, path)
     page = open_phone().new_page()
     page.goto(server.url + "/forms/repeat_drop_down")
     page.wait_for_function("() => performance.getEntriesByName('survey:ready').length")
