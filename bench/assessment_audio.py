@@ -26,9 +26,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _common import load  # noqa: E402
 from page_weight import ARGS  # noqa: E402
 from page_weight import CHROMIUM  # noqa: E402
-from page_weight import SLOW  # noqa: E402
-from page_weight import WATCH_READY  # noqa: E402
 from page_weight import measure  # noqa: E402
+from page_weight import throttled_phone  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
@@ -72,13 +71,7 @@ def record_every_question(browser, server) -> list[int]:
 
 def phone_load(browser, server) -> dict:
     """Open the questionnaire once on a fresh throttled phone; count the recordings it fetched."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", SLOW)
-    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-    page.add_init_script(WATCH_READY)
+    context, page, cdp = throttled_phone(browser)
     media = []
     page.on("request", lambda request: media.append(request.url) if "/media/" in request.url else None)
     first = measure(page, cdp, f"{server.url}/forms/{FORM_ID}?lang=fa")

@@ -99,6 +99,18 @@ def measure(page, cdp, url: str, wired: bool = True) -> dict:
     return {**sizes, "seconds": seconds, "paint": paint}
 
 
+def throttled_phone(browser):
+    """A fresh 360 px phone on a slow link with a 4x slower CPU, watching for the page to be usable."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.add_init_script(WATCH_READY)
+    return context, page, cdp
+
+
 def main() -> None:
     wanted = sys.argv[1:] or FORMS
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
@@ -112,13 +124,7 @@ def main() -> None:
             print(f"{'page':34} {'raw KB':>8} {'sent KB':>8} {'reqs':>5} {'2nd KB':>7} "
                   f"{'paint s':>8} {'usable s':>9} {'floor s':>8}")
             for form_id in wanted:
-                context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
-                page = context.new_page()
-                cdp = context.new_cdp_session(page)
-                cdp.send("Network.enable")
-                cdp.send("Network.emulateNetworkConditions", SLOW)
-                cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-                page.add_init_script(WATCH_READY)
+                context, page, cdp = throttled_phone(browser)
                 floor = measure(page, cdp, server.url + "/healthz-does-not-exist", wired=False)["seconds"]
                 first = measure(page, cdp, f"{server.url}/forms/{form_id}?lang=fa")
                 page.evaluate("() => navigator.serviceWorker && navigator.serviceWorker.ready")
